@@ -3,7 +3,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import type { ContractTransactionResponse } from "ethers";
 import { DAO_DEFAULTS, deployDao } from "../../deploy/dao";
-import { TestERC20Permit__factory, TestProfileRegistry__factory } from "../../typechain-types";
+import { TestERC20Permit__factory, ProfileRegistry__factory } from "../../typechain-types";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -12,17 +12,19 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 }
 
 /**
- * Gas used by the tipping and DAO transactions, each measured in its steady state: the creator has
- * been tipped before (so its fee slot is warm-written, not created) and the recipients of a
- * distribution already hold a balance. `ethTipToProfileFirst` is the one-off cost of the very
- * first ETH tip to a profile.
+ * Gas used by the tipping and DAO transactions (whole transaction). Token tips and distributions
+ * are measured in their steady state: the creator's token fee slot and the bucket balances are
+ * already non-zero. An ETH tip writes no storage of the tip jar, so its first and later costs are
+ * the same (`ethTipToProfileFirst` shows it).
  */
 export async function measureDao(): Promise<Record<string, number>> {
   const [deployer, holder, creator1, creator2, creator3, tipper, operations] =
     await ethers.getSigners();
-  const registry = await new TestProfileRegistry__factory(deployer).deploy();
+  const registry = await new ProfileRegistry__factory(deployer).deploy();
   const creators = [creator1, creator2, creator3];
-  for (const creator of creators) await (await registry.connect(creator).register("c", "")).wait();
+  for (const [i, creator] of creators.entries()) {
+    await (await registry.connect(creator).register(`creator_${i}`, "ipfs://profile")).wait();
+  }
   await (await registry.connect(creator1).post(1n, "ipfs://post")).wait();
   const postId = (1n << 64n) | 1n;
 

@@ -3,14 +3,14 @@ import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network
 import { parseEther } from "ethers";
 import { DAO_DEFAULTS, deployDao } from "../../../deploy/dao";
 import type { DaoConfig } from "../../../deploy/dao";
-import { TestERC20Permit__factory, TestProfileRegistry__factory } from "../../../typechain-types";
-import type { TestProfileRegistry } from "../../../typechain-types";
+import { TestERC20Permit__factory, ProfileRegistry__factory } from "../../../typechain-types";
+import type { ProfileRegistry } from "../../../typechain-types";
 
 export const HOLDER_AMOUNT = parseEther("1000000");
 
 /** Registers a profile for `owner` and returns its id. */
 export async function registerProfile(
-  registry: TestProfileRegistry,
+  registry: ProfileRegistry,
   owner: Awaited<ReturnType<typeof ethers.getSigner>>,
   handle: string,
 ): Promise<bigint> {
@@ -21,7 +21,7 @@ export async function registerProfile(
 
 /** Publishes a post by `authorId` and returns its id. */
 export async function publishPost(
-  registry: TestProfileRegistry,
+  registry: ProfileRegistry,
   author: Awaited<ReturnType<typeof ethers.getSigner>>,
   authorId: bigint,
 ): Promise<bigint> {
@@ -37,7 +37,7 @@ export async function publishPost(
 export async function daoFixture() {
   const [deployer, alice, bob, carol, creator1, creator2, tipper, operations, stranger] =
     await ethers.getSigners();
-  const registry = await new TestProfileRegistry__factory(deployer).deploy();
+  const registry = await new ProfileRegistry__factory(deployer).deploy();
   const creator1Id = await registerProfile(registry, creator1, "creator_one");
   const creator2Id = await registerProfile(registry, creator2, "creator_two");
   const post1Id = await publishPost(registry, creator1, creator1Id);
