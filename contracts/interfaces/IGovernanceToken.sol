@@ -10,8 +10,8 @@ interface IGovernanceToken {
     /// votes at once, as if it had called `delegate(holder)`.
     struct Allocation {
         address holder;
-        uint256 amount;
         bool selfDelegate;
+        uint256 amount;
     }
 
     /// @notice The initial distribution is empty.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IProfileRegistry} from "./IProfileRegistry.sol";
 import {IRevenueSink} from "./IRevenueSink.sol";
 
 /// @title IRevenueSplit
@@ -105,6 +106,12 @@ interface IRevenueSplit is IRevenueSink {
 
     /// @notice Replaces the allocation. Only governance. Shares must add up to exactly 10,000.
     function setAllocation(Bucket[] calldata buckets, uint16 creatorShareBps) external;
+
+    /// @notice Resolves the current owner of a creator profile.
+    function profiles() external view returns (IProfileRegistry);
+
+    /// @notice The only address that may change the allocation (the DAO timelock).
+    function governance() external view returns (address);
 
     /// @notice The current buckets.
     function buckets() external view returns (Bucket[] memory);

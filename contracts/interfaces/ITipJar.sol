@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IProfileRegistry} from "./IProfileRegistry.sol";
+import {ISocialGraph} from "./ISocialGraph.sol";
+import {IRevenueSink} from "./IRevenueSink.sol";
+
 /// @title ITipJar
 /// @notice Tips to Agora profiles and posts, in ETH or any ERC-20. A protocol fee (at most
 /// `MAX_FEE_BPS`, set by governance) is kept and swept, permissionlessly, to the revenue sink; the
@@ -134,6 +138,18 @@ interface ITipJar {
 
     /// @notice Sets the protocol fee, at most `MAX_FEE_BPS`. Only governance.
     function setFeeBps(uint16 feeBps) external;
+
+    /// @notice The profile registry tips are paid to.
+    function profiles() external view returns (IProfileRegistry);
+
+    /// @notice The social graph posts are checked against.
+    function graph() external view returns (ISocialGraph);
+
+    /// @notice Where swept fees go.
+    function revenueSink() external view returns (IRevenueSink);
+
+    /// @notice The only address that may change the fee (the DAO timelock).
+    function governance() external view returns (address);
 
     /// @notice The protocol fee in basis points of each tip.
     function feeBps() external view returns (uint16);

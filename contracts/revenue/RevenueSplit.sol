@@ -21,10 +21,8 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
     uint256 private constant _BPS = 10_000;
     address private constant _ETH = address(0);
 
-    /// @notice Resolves the current owner of a creator profile.
-    IProfileRegistry public immutable profiles;
-    /// @notice The only address that may change the allocation (the DAO timelock).
-    address public immutable governance;
+    IProfileRegistry private immutable _PROFILES;
+    address private immutable _GOVERNANCE;
 
     Bucket[] private _buckets;
     uint16 private _creatorShareBps;
@@ -38,8 +36,8 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
         Bucket[] memory buckets_,
         uint16 creatorShareBps_
     ) {
-        profiles = profiles_;
-        governance = governance_;
+        _PROFILES = profiles_;
+        _GOVERNANCE = governance_;
         _setAllocation(buckets_, creatorShareBps_);
     }
 
@@ -91,8 +89,12 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRevenueSplit
-    function withdrawForProfile(address token, uint256 profileId, address to) external nonReentrant {
-        if (profiles.ownerOf(profileId) != msg.sender) {
+    function withdrawForProfile(
+        address token,
+        uint256 profileId,
+        address to
+    ) external nonReentrant {
+        if (_PROFILES.ownerOf(profileId) != msg.sender) {
             revert RevenueSplitNotProfileOwner(profileId, msg.sender);
         }
         uint256 amount = _profileBalances[token][profileId];
@@ -105,8 +107,18 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
 
     /// @inheritdoc IRevenueSplit
     function setAllocation(Bucket[] calldata buckets_, uint16 creatorShareBps_) external {
-        if (msg.sender != governance) revert RevenueSplitUnauthorized(msg.sender);
+        if (msg.sender != _GOVERNANCE) revert RevenueSplitUnauthorized(msg.sender);
         _setAllocation(buckets_, creatorShareBps_);
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function profiles() external view returns (IProfileRegistry) {
+        return _PROFILES;
+    }
+
+    /// @inheritdoc IRevenueSplit
+    function governance() external view returns (address) {
+        return _GOVERNANCE;
     }
 
     /// @inheritdoc IRevenueSplit
@@ -141,7 +153,7 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
         uint256 creatorCredit;
         // A fee without a live creator profile has no one to return the creator share to, so all
         // of it is split between the buckets.
-        if (creatorId != 0 && profiles.ownerOf(creatorId) != address(0)) {
+        if (creatorId != 0 && _PROFILES.ownerOf(creatorId) != address(0)) {
             creatorCredit = _shareRoundingDown(amount, _creatorShareBps, _BPS);
             if (creatorCredit != 0) {
                 uint256 balance = _profileBalances[token][creatorId] + creatorCredit;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// A hostile recipient needs a complex receive and raw calls: that is what it tests.
+// solhint-disable no-complex-fallback, avoid-low-level-calls
+
 /// @notice Test recipient that accepts ETH, rejects it, burns all gas it is given, or re-enters a
 /// target with a stored call when paid. It can also act as an account (own a profile, withdraw).
 contract MaliciousRecipient {

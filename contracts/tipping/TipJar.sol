@@ -29,14 +29,10 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     /// @dev Post ids are `authorId << 64 | sequence`.
     uint256 private constant _POST_AUTHOR_SHIFT = 64;
 
-    /// @notice The profile registry tips are paid to.
-    IProfileRegistry public immutable profiles;
-    /// @notice The social graph posts are checked against.
-    ISocialGraph public immutable graph;
-    /// @notice Where swept fees go.
-    IRevenueSink public immutable revenueSink;
-    /// @notice The only address that may change the fee (the DAO timelock).
-    address public immutable governance;
+    IProfileRegistry private immutable _PROFILES;
+    ISocialGraph private immutable _GRAPH;
+    IRevenueSink private immutable _REVENUE_SINK;
+    address private immutable _GOVERNANCE;
 
     uint16 private _feeBps;
     /// @dev Sum of all claimable balances. Every other wei this contract holds is a pending ETH
@@ -53,10 +49,10 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         uint16 feeBps_
     ) {
         if (feeBps_ > MAX_FEE_BPS) revert TipJarFeeTooHigh(feeBps_, MAX_FEE_BPS);
-        profiles = profiles_;
-        graph = graph_;
-        revenueSink = revenueSink_;
-        governance = governance_;
+        _PROFILES = profiles_;
+        _GRAPH = graph_;
+        _REVENUE_SINK = revenueSink_;
+        _GOVERNANCE = governance_;
         _feeBps = feeBps_;
         emit FeeChanged(0, feeBps_);
     }
@@ -76,7 +72,10 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITipJar
-    function tipETHBatch(Tip[] calldata tips, string calldata message) external payable nonReentrant {
+    function tipETHBatch(
+        Tip[] calldata tips,
+        string calldata message
+    ) external payable nonReentrant {
         _checkMessage(message);
         if (tips.length == 0) revert TipJarEmptyBatch();
         uint256 total;
@@ -141,14 +140,25 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITipJar
-    function tipTokenBatch(address token, Tip[] calldata tips, string calldata message) external nonReentrant {
+    function tipTokenBatch(
+        address token,
+        Tip[] calldata tips,
+        string calldata message
+    ) external nonReentrant {
         _checkMessage(message);
         if (tips.length == 0) revert TipJarEmptyBatch();
         uint16 bps = _feeBps;
         uint256 totalFee;
         for (uint256 i; i < tips.length; ++i) {
             Tip calldata tip = tips[i];
-            totalFee += _tipToken(_batchRecipient(tip), tip.postId, token, tip.amount, bps, message);
+            totalFee += _tipToken(
+                _batchRecipient(tip),
+                tip.postId,
+                token,
+                tip.amount,
+                bps,
+                message
+            );
         }
         if (totalFee != 0) _pull(token, msg.sender, address(this), totalFee);
     }
@@ -157,7 +167,7 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
 
     /// @inheritdoc ITipJar
     function claim(uint256 profileId, address to) external nonReentrant {
-        if (profiles.ownerOf(profileId) != msg.sender) {
+        if (_PROFILES.ownerOf(profileId) != msg.sender) {
             revert TipJarNotProfileOwner(profileId, msg.sender);
         }
         uint256 amount = _claimable[profileId];
@@ -174,7 +184,7 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         uint256 pending = address(this).balance - _ethClaimable;
         if (pending == 0) return;
         emit FeesSwept(0, address(0), pending);
-        revenueSink.depositETH{value: pending}(0);
+        _REVENUE_SINK.depositETH{value: pending}(0);
     }
 
     /// @inheritdoc ITipJar
@@ -185,8 +195,8 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
             if (pending == 0) continue;
             _tokenFees[token][creatorId] = 0;
             emit FeesSwept(creatorId, token, pending);
-            IERC20(token).forceApprove(address(revenueSink), pending);
-            revenueSink.depositToken(token, pending, creatorId);
+            IERC20(token).forceApprove(address(_REVENUE_SINK), pending);
+            _REVENUE_SINK.depositToken(token, pending, creatorId);
         }
     }
 
@@ -194,13 +204,33 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
 
     /// @inheritdoc ITipJar
     function setFeeBps(uint16 feeBps_) external {
-        if (msg.sender != governance) revert TipJarUnauthorized(msg.sender);
+        if (msg.sender != _GOVERNANCE) revert TipJarUnauthorized(msg.sender);
         if (feeBps_ > MAX_FEE_BPS) revert TipJarFeeTooHigh(feeBps_, MAX_FEE_BPS);
         emit FeeChanged(_feeBps, feeBps_);
         _feeBps = feeBps_;
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ITipJar
+    function profiles() external view returns (IProfileRegistry) {
+        return _PROFILES;
+    }
+
+    /// @inheritdoc ITipJar
+    function graph() external view returns (ISocialGraph) {
+        return _GRAPH;
+    }
+
+    /// @inheritdoc ITipJar
+    function revenueSink() external view returns (IRevenueSink) {
+        return _REVENUE_SINK;
+    }
+
+    /// @inheritdoc ITipJar
+    function governance() external view returns (address) {
+        return _GOVERNANCE;
+    }
 
     /// @inheritdoc ITipJar
     function feeBps() external view returns (uint16) {
@@ -289,12 +319,12 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     }
 
     function _ownerOf(uint256 profileId) private view returns (address owner) {
-        owner = profiles.ownerOf(profileId);
+        owner = _PROFILES.ownerOf(profileId);
         if (owner == address(0)) revert TipJarProfileNotFound(profileId);
     }
 
     function _authorOf(uint256 postId) private view returns (uint256) {
-        if (!graph.postExists(postId)) revert TipJarPostNotFound(postId);
+        if (!_GRAPH.postExists(postId)) revert TipJarPostNotFound(postId);
         return postId >> _POST_AUTHOR_SHIFT;
     }
 
