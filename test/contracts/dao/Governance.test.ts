@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, ZeroHash, parseEther, toBeHex, zeroPadValue } from "ethers";
+import { Signature, ZeroAddress, ZeroHash, parseEther, toBeHex, zeroPadValue } from "ethers";
 import { DAO_DEFAULTS } from "../../../deploy/dao";
 import { HOLDER_AMOUNT, daoFixture } from "./fixtures";
 import { GovernanceToken__factory } from "../../../typechain-types";
@@ -75,6 +75,30 @@ describe("GovernanceToken", function () {
     expect(await token.getVotes(carol)).to.equal(HOLDER_AMOUNT);
     expect(await token.getPastVotes(carol, delegatedAt - 1)).to.equal(0n);
     expect(await token.getPastVotes(carol, delegatedAt)).to.equal(HOLDER_AMOUNT);
+  });
+
+  it("accepts an EIP-2612 permit", async function () {
+    const { token, alice, bob } = await loadFixture(daoFixture);
+    const { chainId } = await ethers.provider.getNetwork();
+    const deadline = BigInt(2 ** 40);
+    const value = parseEther("5");
+    const signature = await alice.signTypedData(
+      { name: "Agora", version: "1", chainId, verifyingContract: await token.getAddress() },
+      {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      { owner: alice.address, spender: bob.address, value, nonce: 0n, deadline },
+    );
+    const { v, r, s } = Signature.from(signature);
+    await (await token.connect(bob).permit(alice, bob, value, deadline, v, r, s)).wait();
+    expect(await token.allowance(alice, bob)).to.equal(value);
+    expect(await token.nonces(alice)).to.equal(1n);
   });
 
   it("moves votes with transfers", async function () {

@@ -22,7 +22,8 @@ async function splitFixture() {
 describe("RevenueSplit", function () {
   describe("deployment", function () {
     it("starts with the configured allocation", async function () {
-      const { split, operations, treasury } = await loadFixture(splitFixture);
+      const f = await loadFixture(splitFixture);
+      const { split, operations, treasury } = f;
       const buckets = await split.buckets();
       expect(buckets.map((b) => [b.recipient, b.bps])).to.deep.equal([
         [operations.address, 5_000n],
@@ -30,6 +31,7 @@ describe("RevenueSplit", function () {
       ]);
       expect(await split.creatorShareBps()).to.equal(2_000n);
       expect(await split.governance()).to.equal(treasury);
+      expect(await split.profiles()).to.equal(await f.registry.getAddress());
     });
   });
 

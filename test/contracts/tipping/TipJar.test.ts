@@ -28,6 +28,17 @@ async function tipFixture() {
 }
 
 describe("TipJar", function () {
+  describe("deployment", function () {
+    it("is wired to the registry, the revenue split and the timelock", async function () {
+      const { tipJar, registry, revenueSplit, timelock } = await loadFixture(tipFixture);
+      expect(await tipJar.profiles()).to.equal(await registry.getAddress());
+      expect(await tipJar.graph()).to.equal(await registry.getAddress());
+      expect(await tipJar.revenueSink()).to.equal(await revenueSplit.getAddress());
+      expect(await tipJar.governance()).to.equal(await timelock.getAddress());
+      expect(await tipJar.feeBps()).to.equal(FEE_BPS);
+    });
+  });
+
   describe("an ETH tip to a profile", function () {
     it("pays the profile owner all but the fee, which stays pooled", async function () {
       const { tipJar, tipper, creator1, creator1Id } = await loadFixture(tipFixture);
