@@ -5,11 +5,11 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IProfileRegistry} from "../interfaces/IProfileRegistry.sol";
 import {ISocialGraph} from "../interfaces/ISocialGraph.sol";
 import {IRevenueSink} from "../interfaces/IRevenueSink.sol";
 import {ITipJar} from "../interfaces/ITipJar.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title TipJar
 /// @notice Tips in ETH and ERC-20 to profiles and posts; see {ITipJar}.
