@@ -1,6 +1,7 @@
 import { ethers } from "hardhat";
 import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { DAO_DEFAULTS, deployDao } from "../../../deploy/dao";
 import type { DaoConfig } from "../../../deploy/dao";
 import { TestERC20Permit__factory, ProfileRegistry__factory } from "../../../typechain-types";
@@ -11,7 +12,7 @@ export const HOLDER_AMOUNT = parseEther("1000000");
 /** Registers a profile for `owner` and returns its id. */
 export async function registerProfile(
   registry: ProfileRegistry,
-  owner: Awaited<ReturnType<typeof ethers.getSigner>>,
+  owner: HardhatEthersSigner,
   handle: string,
 ): Promise<bigint> {
   const id = await registry.connect(owner).register.staticCall(handle, "ipfs://profile");
@@ -22,7 +23,7 @@ export async function registerProfile(
 /** Publishes a post by `authorId` and returns its id. */
 export async function publishPost(
   registry: ProfileRegistry,
-  author: Awaited<ReturnType<typeof ethers.getSigner>>,
+  author: HardhatEthersSigner,
   authorId: bigint,
 ): Promise<bigint> {
   const id = await registry.connect(author).post.staticCall(authorId, "ipfs://post");
