@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
+import { measureDao } from "./gas/dao";
 import { measureProfiles } from "./gas/profiles";
 
 /**
@@ -9,6 +10,7 @@ import { measureProfiles } from "./gas/profiles";
  */
 const AREAS: Record<string, () => Promise<Record<string, number>>> = {
   profiles: measureProfiles,
+  dao: measureDao,
 };
 
 async function main(): Promise<void> {
