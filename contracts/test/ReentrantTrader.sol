@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICreatorCoin} from "../interfaces/ICreatorCoin.sol";
+
+/// @notice A trader whose `receive` calls back into the coin with a prepared call, passing on
+/// the coin's revert, for the reentrancy tests.
+contract ReentrantTrader {
+    ICreatorCoin public immutable coin;
+    bytes private _reentry;
+
+    constructor(ICreatorCoin coin_) {
+        coin = coin_;
+    }
+
+    /// @notice Sets the call `receive` makes into the coin (empty: accept ETH quietly).
+    function arm(bytes calldata reentry) external {
+        _reentry = reentry;
+    }
+
+    /// @notice Calls the coin with `data` and `msg.value`, passing on its revert.
+    function execute(bytes calldata data) external payable {
+        (bool ok, bytes memory result) = address(coin).call{value: msg.value}(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+    }
+
+    receive() external payable {
+        bytes memory reentry = _reentry;
+        if (reentry.length == 0) return;
+        (bool ok, bytes memory result) = address(coin).call(reentry);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+    }
+}
