@@ -5,21 +5,20 @@ import {
   type CreatorCoin,
   type CreatorCoinFactory,
 } from "../typechain-types";
+import type { Deployed } from "./suite";
 
 /** The protocol fee a fresh deployment starts with: 1% (governance may move it up to 5%). */
 export const DEFAULT_PROTOCOL_FEE_BPS = 100n;
 
 export interface CoinsDeployment {
   /** Launches coins and holds the protocol fee rate. */
-  factory: CreatorCoinFactory;
-  /** The implementation every coin clones; never used directly. */
-  implementation: CreatorCoin;
-  /** The block the factory was deployed in (where an indexer starts). */
-  startBlock: number;
+  creatorCoinFactory: Deployed<CreatorCoinFactory>;
+  /** The implementation every coin clones (deployed by the factory); never traded directly. */
+  creatorCoinImplementation: Deployed<CreatorCoin>;
 }
 
 /**
- * Deploys the creator coin factory (which deploys the coin implementation) against an existing
+ * Deploys the creator coin factory, which deploys the coin implementation, against an existing
  * profile registry and revenue sink. `governanceAddress` alone may change the protocol fee.
  */
 export async function deployCoins(
@@ -35,14 +34,24 @@ export async function deployCoins(
     governanceAddress,
     protocolFeeBps,
   );
-  await factory.waitForDeployment();
   const receipt = await factory.deploymentTransaction()?.wait();
-  if (!receipt) throw new Error("creator coin factory deployment has no receipt");
-  const implementation = CreatorCoin__factory.connect(await factory.implementation(), signer);
-  return { factory, implementation, startBlock: receipt.blockNumber };
+  if (!receipt) throw new Error("creator coin factory deployment was dropped");
+  const implementationAddress = await factory.implementation();
+  return {
+    creatorCoinFactory: {
+      contract: factory,
+      address: await factory.getAddress(),
+      blockNumber: receipt.blockNumber,
+    },
+    creatorCoinImplementation: {
+      contract: CreatorCoin__factory.connect(implementationAddress, signer),
+      address: implementationAddress,
+      blockNumber: receipt.blockNumber,
+    },
+  };
 }
 
-/** The coin contract at `address`, connected to `signer`. */
+/** The coin at `address`, connected to `signer`. */
 export function creatorCoinAt(address: string, signer: Signer): CreatorCoin {
   return CreatorCoin__factory.connect(address, signer);
 }

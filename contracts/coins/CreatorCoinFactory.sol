@@ -62,9 +62,8 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
         }
         address existing = _coinOf[profileId];
         if (existing != address(0)) revert CreatorCoinFactoryAlreadyLaunched(profileId, existing);
+        // The registry keeps handles to 3-25 bytes of [a-z0-9_], so one word holds a handle.
         string memory handle = _registry.handleOf(profileId);
-        uint256 length = bytes(handle).length;
-        if (length == 0 || length > 32) revert CreatorCoinFactoryInvalidHandle(handle);
         coin = Clones.cloneWithImmutableArgs(
             _implementation,
             abi.encode(profileId, bytes32(bytes(handle)))

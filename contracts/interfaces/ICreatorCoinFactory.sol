@@ -35,8 +35,6 @@ interface ICreatorCoinFactory {
     error CreatorCoinFactoryFeeTooHigh(uint256 bps, uint256 maximum);
     /// @notice A constructor address is zero.
     error CreatorCoinFactoryZeroAddress();
-    /// @notice The profile's handle is empty or longer than 32 bytes.
-    error CreatorCoinFactoryInvalidHandle(string handle);
 
     /// @notice Launches the coin of `profileId`, owned by the caller, with the creator fee
     /// `creatorFeeBps`. ETH sent along buys coins for the caller in the same transaction
