@@ -47,14 +47,15 @@ contract CreatorCoin is ICreatorCoin {
 
     /// @dev Everything a trade reads and writes, in two slots. Both stay non-zero once trading
     /// has started (supply >= FLOOR_SUPPLY, reserve > 0), so no trade pays for a fresh slot.
-    /// Widths: supply < SUPPLY_CAP = 1e24 < 2^80; protocol fees < 2^96 wei and reserve and
-    /// creator fees < 2^128 wei are enforced by SafeCast, far above all ETH in existence.
+    /// Widths: supply < SUPPLY_CAP = 1e24 < 2^80; timestamps < 2^32 (until 2106); protocol
+    /// fees < 2^104 wei (twenty times the largest fee one trade can owe) and reserve and creator
+    /// fees < 2^128 wei are enforced by SafeCast, far above all ETH in existence.
     struct Market {
         uint80 supply;
-        uint96 protocolFeesOwed;
+        uint104 protocolFeesOwed;
         uint16 creatorFeeBps;
         uint16 pendingCreatorFeeBps;
-        uint40 pendingCreatorFeeAt;
+        uint32 pendingCreatorFeeAt;
         bool launched;
     }
 
@@ -180,6 +181,7 @@ contract CreatorCoin is ICreatorCoin {
     ) external nonReentrant returns (uint256 ethOut) {
         _checkDeadline(deadline);
         if (recipient == address(0)) revert CreatorCoinZeroRecipient();
+        if (coinsIn == 0) revert CreatorCoinZeroAmount();
         uint256 balance = _balances[msg.sender];
         if (coinsIn > balance) revert ERC20InsufficientBalance(msg.sender, balance, coinsIn);
         if (coinsIn < MIN_TRADE && coinsIn != balance) {
@@ -199,7 +201,7 @@ contract CreatorCoin is ICreatorCoin {
             m.supply = uint80(m.supply - coinsIn);
             r.reserve = uint128(r.reserve - q.reserveDelta);
         }
-        m.protocolFeesOwed = (m.protocolFeesOwed + q.protocolFee).toUint96();
+        m.protocolFeesOwed = (m.protocolFeesOwed + q.protocolFee).toUint104();
         r.creatorFeesOwed = (r.creatorFeesOwed + q.creatorFee).toUint128();
         _market = m;
         _reserve = r;
@@ -249,9 +251,8 @@ contract CreatorCoin is ICreatorCoin {
         // A matured change becomes the current rate before the next one is scheduled.
         m.creatorFeeBps = uint16(_creatorFeeBps(m));
         uint256 effectiveAt = block.timestamp + CREATOR_FEE_DELAY;
-        // Casts are safe: newBps <= MAX_CREATOR_FEE_BPS, and timestamps fit 40 bits until 36812.
-        m.pendingCreatorFeeBps = uint16(newBps);
-        m.pendingCreatorFeeAt = uint40(effectiveAt);
+        m.pendingCreatorFeeBps = uint16(newBps); // Safe: newBps <= MAX_CREATOR_FEE_BPS.
+        m.pendingCreatorFeeAt = effectiveAt.toUint32();
         _market = m;
         emit CreatorFeeChangeScheduled(m.creatorFeeBps, newBps, effectiveAt);
     }
@@ -491,7 +492,7 @@ contract CreatorCoin is ICreatorCoin {
             _balances[recipient] += q.coins;
             if (first) _balances[address(this)] = FLOOR_SUPPLY;
         }
-        m.protocolFeesOwed = (m.protocolFeesOwed + q.protocolFee).toUint96();
+        m.protocolFeesOwed = (m.protocolFeesOwed + q.protocolFee).toUint104();
         r.reserve = (r.reserve + q.reserveDelta).toUint128();
         r.creatorFeesOwed = (r.creatorFeesOwed + q.creatorFee).toUint128();
         _market = m;
