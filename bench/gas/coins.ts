@@ -59,9 +59,7 @@ export async function measureCoins(): Promise<Record<string, number>> {
   );
   await (await coin.connect(dave).buyExactIn(0n, DEADLINE, dave.address, { value: ONE })).wait();
   figures["sell all"] = await gasOf(
-    coin
-      .connect(dave)
-      .sellExactIn(await coin.balanceOf(dave.address), 0n, DEADLINE, dave.address),
+    coin.connect(dave).sellExactIn(await coin.balanceOf(dave.address), 0n, DEADLINE, dave.address),
   );
   figures["withdraw creator fees"] = await gasOf(
     coin.connect(alice).withdrawCreatorFees(alice.address),

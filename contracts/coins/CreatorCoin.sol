@@ -34,12 +34,12 @@ contract CreatorCoin is ICreatorCoin {
     uint256 public constant CREATOR_FEE_DELAY = 7 days;
 
     uint256 private constant _BPS = 10_000;
-    bytes32 private constant _PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-    bytes32 private constant _DOMAIN_TYPEHASH =
-        keccak256(
-            "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-        );
+    bytes32 private constant _PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant _DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
     bytes32 private constant _VERSION_HASH = keccak256("1");
     // keccak256("agora.CreatorCoin.reentrancy") - 1: a transient slot no storage variable uses.
     bytes32 private constant _LOCK_SLOT =
@@ -101,7 +101,8 @@ contract CreatorCoin is ICreatorCoin {
     }
 
     modifier onlyProfileOwner() {
-        if (msg.sender != _registry.ownerOf(profileId())) revert CreatorCoinUnauthorized(msg.sender);
+        if (msg.sender != _registry.ownerOf(profileId()))
+            revert CreatorCoinUnauthorized(msg.sender);
         _;
     }
 
@@ -593,7 +594,8 @@ contract CreatorCoin is ICreatorCoin {
     }
 
     function _checkDeadline(uint256 deadline) private view {
-        if (block.timestamp > deadline) revert CreatorCoinDeadlineExpired(deadline, block.timestamp);
+        if (block.timestamp > deadline)
+            revert CreatorCoinDeadlineExpired(deadline, block.timestamp);
     }
 
     function _cloneArgs() private view returns (uint256 id, bytes32 packedHandle) {

@@ -137,7 +137,9 @@ describe("CreatorCoin", function () {
       const coins = mintableForRoundingDown(state.supply, (1000n * 10_000n) / 10_600n);
       expect(coins).to.be.gt(0n).and.lt(MIN_TRADE);
       expect(() => quoteBuyExactIn(state, 1000n)).to.throw(QuoteError);
-      await expect(coin.connect(traders[2]).buyExactIn(0n, FAR, traders[2].address, { value: 1000n }))
+      await expect(
+        coin.connect(traders[2]).buyExactIn(0n, FAR, traders[2].address, { value: 1000n }),
+      )
         .to.be.revertedWithCustomError(coin, "CreatorCoinTradeTooSmall")
         .withArgs(coins, MIN_TRADE);
     });
@@ -164,7 +166,9 @@ describe("CreatorCoin", function () {
       // Just below the cap is fine, and selling it back works.
       const below = SUPPLY_CAP - supply - 1n;
       const [cost] = await coin.quoteBuyExactOut(below);
-      await (await coin.connect(whale).buyExactOut(below, cost, FAR, whale.address, { value: cost })).wait();
+      await (
+        await coin.connect(whale).buyExactOut(below, cost, FAR, whale.address, { value: cost })
+      ).wait();
       expect(await coin.totalSupply()).to.equal(SUPPLY_CAP - 1n);
       await (await coin.connect(whale).sellExactIn(below, 0n, FAR, whale.address)).wait();
       expect(await coin.reserve()).to.be.gte(reserveRoundingUp(await coin.totalSupply()));
@@ -424,9 +428,7 @@ describe("CreatorCoin", function () {
       const { coin, alice, traders } = await loadFixture(tradedCoin);
       const tx = await coin.connect(alice).scheduleCreatorFee(1000n);
       const at = BigInt((await hre.ethers.provider.getBlock(tx.blockNumber!))!.timestamp) + WEEK;
-      await expect(tx)
-        .to.emit(coin, "CreatorFeeChangeScheduled")
-        .withArgs(CREATOR_BPS, 1000n, at);
+      await expect(tx).to.emit(coin, "CreatorFeeChangeScheduled").withArgs(CREATOR_BPS, 1000n, at);
       expect(await coin.pendingCreatorFee()).to.deep.equal([1000n, at]);
       await time.setNextBlockTimestamp(at - 1n);
       const before = await tradedEvent(
@@ -565,7 +567,15 @@ describe("CreatorCoin", function () {
       expect(domain[2]).to.equal("1");
       expect(domain[3]).to.equal(chainId);
       expect(domain[4]).to.equal(coinAddress);
-      const sig = await signPermit(coinAddress, owner, owner.address, spender.address, 99n, 0n, FAR);
+      const sig = await signPermit(
+        coinAddress,
+        owner,
+        owner.address,
+        spender.address,
+        99n,
+        0n,
+        FAR,
+      );
       await expect(
         coin.connect(relayer).permit(owner.address, spender.address, 99n, FAR, sig.v, sig.r, sig.s),
       )
@@ -588,7 +598,15 @@ describe("CreatorCoin", function () {
       await expect(coin.permit(owner.address, spender.address, 1n, now, old.v, old.r, old.s))
         .to.be.revertedWithCustomError(coin, "CreatorCoinPermitExpired")
         .withArgs(now);
-      const forged = await signPermit(coinAddress, impostor, owner.address, spender.address, 1n, 0n, FAR);
+      const forged = await signPermit(
+        coinAddress,
+        impostor,
+        owner.address,
+        spender.address,
+        1n,
+        0n,
+        FAR,
+      );
       await expect(
         coin.permit(owner.address, spender.address, 1n, FAR, forged.v, forged.r, forged.s),
       )
