@@ -74,9 +74,9 @@ contract CreatorCoin is ICreatorCoin {
         uint256 reserveDelta;
     }
 
-    address private immutable _factory;
-    IProfileRegistry private immutable _registry;
-    IRevenueSink private immutable _revenueSink;
+    address private immutable _FACTORY;
+    IProfileRegistry private immutable _REGISTRY;
+    IRevenueSink private immutable _REVENUE_SINK;
 
     Market private _market;
     Reserve private _reserve;
@@ -101,7 +101,7 @@ contract CreatorCoin is ICreatorCoin {
     }
 
     modifier onlyProfileOwner() {
-        if (msg.sender != _registry.ownerOf(profileId()))
+        if (msg.sender != _REGISTRY.ownerOf(profileId()))
             revert CreatorCoinUnauthorized(msg.sender);
         _;
     }
@@ -110,9 +110,9 @@ contract CreatorCoin is ICreatorCoin {
     /// @param revenueSink_ Where protocol fees are swept.
     /// @dev Deployed by the factory, which becomes the only caller of `initialize`.
     constructor(IProfileRegistry registry_, IRevenueSink revenueSink_) {
-        _factory = msg.sender;
-        _registry = registry_;
-        _revenueSink = revenueSink_;
+        _FACTORY = msg.sender;
+        _REGISTRY = registry_;
+        _REVENUE_SINK = revenueSink_;
     }
 
     // ---------------------------------------------------------------- launch
@@ -124,7 +124,7 @@ contract CreatorCoin is ICreatorCoin {
         uint256 minCoinsOut,
         uint256 deadline
     ) external payable returns (uint256 coinsOut) {
-        if (msg.sender != _factory) revert CreatorCoinUnauthorized(msg.sender);
+        if (msg.sender != _FACTORY) revert CreatorCoinUnauthorized(msg.sender);
         _checkDeadline(deadline);
         if (creatorFeeBps_ > MAX_CREATOR_FEE_BPS) {
             revert CreatorCoinFeeTooHigh(creatorFeeBps_, MAX_CREATOR_FEE_BPS);
@@ -242,7 +242,7 @@ contract CreatorCoin is ICreatorCoin {
         if (amount == 0) revert CreatorCoinZeroAmount();
         _market.protocolFeesOwed = 0;
         emit ProtocolFeesSwept(msg.sender, amount);
-        _revenueSink.depositETH{value: amount}(profileId());
+        _REVENUE_SINK.depositETH{value: amount}(profileId());
     }
 
     /// @inheritdoc ICreatorCoin
@@ -316,7 +316,7 @@ contract CreatorCoin is ICreatorCoin {
 
     /// @inheritdoc ICreatorCoin
     function protocolFeeBps() public view returns (uint256) {
-        return ICreatorCoinFactory(_factory).protocolFeeBps();
+        return ICreatorCoinFactory(_FACTORY).protocolFeeBps();
     }
 
     /// @inheritdoc ICreatorCoin
@@ -326,7 +326,7 @@ contract CreatorCoin is ICreatorCoin {
 
     /// @inheritdoc ICreatorCoin
     function factory() external view returns (address) {
-        return _factory;
+        return _FACTORY;
     }
 
     /// @inheritdoc ICreatorCoin

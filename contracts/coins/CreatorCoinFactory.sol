@@ -16,10 +16,10 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
     /// @inheritdoc ICreatorCoinFactory
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 500;
 
-    address private immutable _implementation;
-    IProfileRegistry private immutable _registry;
-    IRevenueSink private immutable _revenueSink;
-    address private immutable _governance;
+    address private immutable _IMPLEMENTATION;
+    IProfileRegistry private immutable _REGISTRY;
+    IRevenueSink private immutable _REVENUE_SINK;
+    address private immutable _GOVERNANCE;
 
     uint256 private _protocolFeeBps;
     mapping(uint256 profileId => address) private _coinOf;
@@ -42,12 +42,12 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
         if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) {
             revert CreatorCoinFactoryFeeTooHigh(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
         }
-        _registry = registry_;
-        _revenueSink = revenueSink_;
-        _governance = governance_;
+        _REGISTRY = registry_;
+        _REVENUE_SINK = revenueSink_;
+        _GOVERNANCE = governance_;
         _protocolFeeBps = protocolFeeBps_;
         emit ProtocolFeeChanged(0, protocolFeeBps_);
-        _implementation = address(new CreatorCoin(registry_, revenueSink_));
+        _IMPLEMENTATION = address(new CreatorCoin(registry_, revenueSink_));
     }
 
     /// @inheritdoc ICreatorCoinFactory
@@ -57,15 +57,15 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
         uint256 minCoinsOut,
         uint256 deadline
     ) external payable returns (address coin) {
-        if (_registry.ownerOf(profileId) != msg.sender) {
+        if (_REGISTRY.ownerOf(profileId) != msg.sender) {
             revert CreatorCoinFactoryUnauthorized(msg.sender);
         }
         address existing = _coinOf[profileId];
         if (existing != address(0)) revert CreatorCoinFactoryAlreadyLaunched(profileId, existing);
         // The registry keeps handles to 3-25 bytes of [a-z0-9_], so one word holds a handle.
-        string memory handle = _registry.handleOf(profileId);
+        string memory handle = _REGISTRY.handleOf(profileId);
         coin = Clones.cloneWithImmutableArgs(
-            _implementation,
+            _IMPLEMENTATION,
             abi.encode(profileId, bytes32(bytes(handle)))
         );
         _coinOf[profileId] = coin;
@@ -80,7 +80,7 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
 
     /// @inheritdoc ICreatorCoinFactory
     function setProtocolFeeBps(uint256 newBps) external {
-        if (msg.sender != _governance) revert CreatorCoinFactoryUnauthorized(msg.sender);
+        if (msg.sender != _GOVERNANCE) revert CreatorCoinFactoryUnauthorized(msg.sender);
         if (newBps > MAX_PROTOCOL_FEE_BPS) {
             revert CreatorCoinFactoryFeeTooHigh(newBps, MAX_PROTOCOL_FEE_BPS);
         }
@@ -100,21 +100,21 @@ contract CreatorCoinFactory is ICreatorCoinFactory {
 
     /// @inheritdoc ICreatorCoinFactory
     function governance() external view returns (address) {
-        return _governance;
+        return _GOVERNANCE;
     }
 
     /// @inheritdoc ICreatorCoinFactory
     function registry() external view returns (address) {
-        return address(_registry);
+        return address(_REGISTRY);
     }
 
     /// @inheritdoc ICreatorCoinFactory
     function revenueSink() external view returns (address) {
-        return address(_revenueSink);
+        return address(_REVENUE_SINK);
     }
 
     /// @inheritdoc ICreatorCoinFactory
     function implementation() external view returns (address) {
-        return _implementation;
+        return _IMPLEMENTATION;
     }
 }
