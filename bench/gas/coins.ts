@@ -45,16 +45,16 @@ export async function measureCoins(): Promise<Record<string, number>> {
   );
   const coin = creatorCoinAt(await factory.coinOf(aliceId), alice);
   await (await coin.connect(alice).buyExactIn(0n, DEADLINE, alice.address, { value: ONE })).wait();
-  figures["buy exact in, new holder"] = await gasOf(
+  figures["buy by new holder (exact in)"] = await gasOf(
     coin.connect(carol).buyExactIn(0n, DEADLINE, carol.address, { value: ONE / 10n }),
   );
-  figures["buy exact in, existing holder"] = await gasOf(
+  figures["buy by existing holder (exact in)"] = await gasOf(
     coin.connect(carol).buyExactIn(0n, DEADLINE, carol.address, { value: ONE / 10n }),
   );
-  figures["buy exact out, existing holder"] = await gasOf(
+  figures["buy exact out (existing holder)"] = await gasOf(
     coin.connect(carol).buyExactOut(ONE, ONE, DEADLINE, carol.address, { value: ONE }),
   );
-  figures["sell part"] = await gasOf(
+  figures["sell (half a balance)"] = await gasOf(
     coin.connect(carol).sellExactIn(ONE / 2n, 0n, DEADLINE, carol.address),
   );
   await (await coin.connect(dave).buyExactIn(0n, DEADLINE, dave.address, { value: ONE })).wait();

@@ -118,7 +118,8 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
     ) external payable returns (uint256 coinsOut);
 
     /// @notice Buys as many coins as `msg.value` pays for, fees included, for `recipient`.
-    /// Rounding dust of at most the price of one coin-wei plus 3 wei stays in the reserve.
+    /// Rounding dust (less than the price of one more coin-wei with its fees, plus 2 wei) stays
+    /// in the reserve.
     /// @return coinsOut Coins minted to `recipient`.
     function buyExactIn(
         uint256 minCoinsOut,

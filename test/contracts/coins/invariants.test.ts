@@ -5,7 +5,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { CoinProbe__factory, type CoinProbe, type CreatorCoin } from "../../../typechain-types";
 import {
+  BPS,
   FLOOR_SUPPLY,
+  costToMintRoundingUp,
   MIN_TRADE,
   QuoteError,
   reserveRoundingUp,
@@ -233,12 +235,22 @@ class Harness {
 
   async buyIn(who: HardhatEthersSigner, recipient: string, value: bigint) {
     const { curve } = this.current;
-    return this.trade(
+    const q = await this.trade(
       () => quoteBuyExactIn(curve, value),
       async () => (await this.coin.quoteBuyExactIn(value))[0],
       () => this.coin.connect(who).buyExactIn(0n, FAR, recipient, { value, gasLimit: GAS }),
       (q) => q.coins,
     );
+    if (q) {
+      // The dust an exact-in buy leaves in the reserve is below the price of one more coin-wei
+      // with its fees, plus 2 wei (ICreatorCoin.buyExactIn).
+      const after = curve.supply + q.supplyDelta;
+      const dust = q.reserveDelta - costToMintRoundingUp(curve.supply, q.supplyDelta);
+      const nextWei = costToMintRoundingUp(after, 1n);
+      const feeBps = BPS + curve.protocolFeeBps + curve.creatorFeeBps;
+      expect(dust * BPS < nextWei * feeBps + 2n * BPS).to.equal(true);
+    }
+    return q;
   }
 
   async buyOut(who: HardhatEthersSigner, recipient: string, amount: bigint, extra: bigint) {
