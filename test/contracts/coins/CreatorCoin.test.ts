@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
-import { creatorCoinAt } from "../../../deploy/coins";
-import { CreatorCoin__factory } from "../../../typechain-types";
+import { creatorCoinAt, deployCoins } from "../../../deploy/coins";
+import { CreatorCoin__factory, RevenueSplit__factory } from "../../../typechain-types";
 import {
   FLOOR_SUPPLY,
   MIN_TRADE,
@@ -420,6 +420,39 @@ describe("CreatorCoin", function () {
         coin,
         "CreatorCoinZeroAmount",
       );
+    });
+
+    it("feeds the suite's RevenueSplit, which credits the creator's share to the profile", async function () {
+      const { registry, alice, aliceId, governance, deployer, traders } =
+        await loadFixture(launchedCoin);
+      const split = await new RevenueSplit__factory(deployer).deploy(
+        await registry.getAddress(),
+        governance.address,
+        [{ recipient: deployer.address, bps: 8_000 }],
+        2_000,
+      );
+      const { creatorCoinFactory } = await deployCoins(
+        deployer,
+        await registry.getAddress(),
+        await split.getAddress(),
+        governance.address,
+      );
+      const factory = creatorCoinFactory.contract;
+      await (
+        await factory.connect(alice).launch(aliceId, CREATOR_BPS, 0n, FAR, { value: ONE })
+      ).wait();
+      const coin = creatorCoinAt(await factory.coinOf(aliceId), alice);
+      const owed = await coin.protocolFeesOwed();
+      await expect(coin.connect(traders[0]).sweepProtocolFees())
+        .to.emit(split, "Deposited")
+        .withArgs(
+          hre.ethers.ZeroAddress,
+          await coin.getAddress(),
+          aliceId,
+          owed,
+          (owed * 2_000n) / 10_000n,
+          owed - (owed * 2_000n) / 10_000n,
+        );
     });
   });
 
