@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
+import { measureCoins } from "./gas/coins";
 import { measureDao } from "./gas/dao";
 import { measureProfiles } from "./gas/profiles";
 
@@ -10,6 +11,7 @@ import { measureProfiles } from "./gas/profiles";
  */
 const AREAS: Record<string, () => Promise<Record<string, number>>> = {
   profiles: measureProfiles,
+  coins: measureCoins,
   dao: measureDao,
 };
 

@@ -14,6 +14,13 @@ export interface DeploymentFile {
 /** Contract names as they appear in deployment files and in `abi/`. */
 const CONTRACT_NAMES: Record<keyof Suite, string> = {
   profileRegistry: "ProfileRegistry",
+  governanceToken: "GovernanceToken",
+  timelock: "AgoraTimelock",
+  governor: "AgoraGovernor",
+  revenueSplit: "RevenueSplit",
+  tipJar: "TipJar",
+  creatorCoinFactory: "CreatorCoinFactory",
+  creatorCoinImplementation: "CreatorCoin",
 };
 
 function currentCommit(): string {
