@@ -8,10 +8,10 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 /// @notice A minimal ERC-1271 account for tests: a signature is valid when its owner's key made it
 /// over the given hash.
 contract TestSmartWallet is IERC1271 {
-    address public immutable owner;
+    address private immutable _OWNER;
 
     constructor(address owner_) {
-        owner = owner_;
+        _OWNER = owner_;
     }
 
     /// @inheritdoc IERC1271
@@ -20,7 +20,7 @@ contract TestSmartWallet is IERC1271 {
         bytes calldata signature
     ) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(hash, signature);
-        if (error == ECDSA.RecoverError.NoError && recovered == owner) {
+        if (error == ECDSA.RecoverError.NoError && recovered == _OWNER) {
             return IERC1271.isValidSignature.selector;
         }
         return 0xffffffff;

@@ -42,7 +42,12 @@ describe("ProfileRegistry: social graph", function () {
         const receipt = await (await registry.connect(signer).post(id, URI)).wait();
         ids.push(BigInt(receipt!.logs[0].topics[1]));
       }
-      expect(ids).to.deep.equal([postIdOf(2n, 1n), postIdOf(1n, 2n), postIdOf(2n, 2n), postIdOf(2n, 3n)]);
+      expect(ids).to.deep.equal([
+        postIdOf(2n, 1n),
+        postIdOf(1n, 2n),
+        postIdOf(2n, 2n),
+        postIdOf(2n, 3n),
+      ]);
       expect(ids.map(authorOfPost)).to.deep.equal([2n, 1n, 2n, 2n]);
       expect(ids.map(sequenceOfPost)).to.deep.equal([1n, 2n, 2n, 3n]);
     });

@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  impersonateAccount,
+  loadFixture,
+  setBalance,
+} from "@nomicfoundation/hardhat-network-helpers";
 import { OTHER_URI, URI, profilesFixture, registryFixture } from "./fixture";
 
 const INVALID_HANDLES: [string, string][] = [
@@ -62,7 +66,16 @@ describe("ProfileRegistry: profiles", function () {
       const signers = await ethers.getSigners();
       const uris = ["", "x", "u".repeat(31), "u".repeat(32), "u".repeat(33), "v".repeat(64)];
       uris.push(`${URI}?name=${encodeURIComponent("Zoë ✓")}`, "é".repeat(40));
-      const handles = ["abc", "a".repeat(25), "h_31", "handle_32", "z9_", "x".repeat(24), "mid", "e"];
+      const handles = [
+        "abc",
+        "a".repeat(25),
+        "h_31",
+        "handle_32",
+        "z9_",
+        "x".repeat(24),
+        "mid",
+        "e",
+      ];
       for (const [i, uri] of uris.entries()) {
         const owner = signers[10 + i];
         const handle = handles[i].padEnd(3, "3");
@@ -491,6 +504,34 @@ describe("ProfileRegistry: profiles", function () {
     });
   });
 
+  // No key controls the zero address, but some chains and test nodes let it send. Every profile
+  // without an offer has the zero address as its pending owner, so it must be refused explicitly.
+  describe("a transaction sent from the zero address", function () {
+    async function zeroSender() {
+      await impersonateAccount(ethers.ZeroAddress);
+      await setBalance(ethers.ZeroAddress, ethers.parseEther("1"));
+      return ethers.getSigner(ethers.ZeroAddress);
+    }
+
+    it("cannot register a profile", async function () {
+      const { registry } = await loadFixture(profilesFixture);
+      const zero = await zeroSender();
+      await expect(registry.connect(zero).register("nobody", URI))
+        .to.be.revertedWithCustomError(registry, "ProfileInvalidAddress")
+        .withArgs(ethers.ZeroAddress);
+    });
+
+    it("cannot accept a profile that has no offer", async function () {
+      const { registry, alice } = await loadFixture(profilesFixture);
+      const zero = await zeroSender();
+      expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
+      await expect(registry.connect(zero).acceptTransfer(1n))
+        .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
+        .withArgs(1n, ethers.ZeroAddress);
+      expect(await registry.ownerOf(1n)).to.equal(alice.address);
+    });
+  });
+
   describe("views", function () {
     it("ownerOf is zero for an unknown profile", async function () {
       const { registry } = await loadFixture(profilesFixture);
@@ -570,7 +611,9 @@ describe("ProfileRegistry: profiles", function () {
 
     it("DOMAIN_SEPARATOR is the EIP-712 domain Agora, version 1, this chain and contract", async function () {
       const { registry, domain } = await loadFixture(registryFixture);
-      expect(await registry.DOMAIN_SEPARATOR()).to.equal(ethers.TypedDataEncoder.hashDomain(domain));
+      expect(await registry.DOMAIN_SEPARATOR()).to.equal(
+        ethers.TypedDataEncoder.hashDomain(domain),
+      );
     });
 
     it("eip712Domain describes the same domain", async function () {
