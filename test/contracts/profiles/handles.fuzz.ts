@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, isValidHandle } from "../../../sdk/handles";
+import type { ProfileRegistry } from "../../../typechain-types";
 import { URI, registryFixture, signFor } from "./fixture";
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 500);
@@ -78,8 +79,42 @@ const validHandleArb = fc.oneof(
   fc.stringMatching(/^[ab][ab_]{2,3}$/),
 );
 
+/**
+ * The contract's answer for raw bytes, which need not be UTF-8: a `string` argument is ABI-encoded
+ * exactly like `bytes`, so any caller can send them.
+ */
+async function isValidHandleBytes(registry: ProfileRegistry, raw: Uint8Array): Promise<boolean> {
+  const fragment = registry.interface.getFunction("isValidHandle");
+  const data = ethers.concat([
+    fragment.selector,
+    ethers.AbiCoder.defaultAbiCoder().encode(["bytes"], [raw]),
+  ]);
+  const result = await ethers.provider.call({ to: await registry.getAddress(), data });
+  return registry.interface.decodeFunctionResult(fragment, result)[0] as boolean;
+}
+
+/** The sdk's answer for raw bytes: non-ASCII bytes are never part of a valid handle. */
+function sdkIsValidHandleBytes(raw: Uint8Array): boolean {
+  return raw.every((b) => b < 0x80) && isValidHandle(String.fromCharCode(...raw));
+}
+
+/** Byte values at the edges of the allowed ranges, with and without the top bit set. */
+const EDGE_BYTES = [0x00, 0x2f, 0x30, 0x39, 0x3a, 0x5e, 0x5f, 0x60, 0x61, 0x7a, 0x7b, 0x7f];
+const byteArb = fc.oneof(
+  { arbitrary: fc.constantFrom(...[...ALLOWED].map((c) => c.charCodeAt(0))), weight: 40 },
+  { arbitrary: fc.constantFrom(...EDGE_BYTES.map((b) => b | 0x80)), weight: 1 },
+  { arbitrary: fc.constantFrom(...EDGE_BYTES), weight: 1 },
+  { arbitrary: fc.integer({ min: 0, max: 255 }), weight: 1 },
+);
+const rawHandleArb = fc
+  .tuple(
+    lengthArb,
+    fc.array(byteArb, { minLength: HANDLE_MAX_LENGTH + 5, maxLength: HANDLE_MAX_LENGTH + 5 }),
+  )
+  .map(([length, bytes]) => Uint8Array.from(bytes.slice(0, length)));
+
 describe("Handle rules: contract against sdk/handles.ts", function () {
-  describe("at every ASCII character", function () {
+  describe("at every character and byte value", function () {
     it("agree on each character in first, middle and last position", async function () {
       const { registry } = await loadFixture(registryFixture);
       for (let code = 0; code < 128; code++) {
@@ -87,6 +122,24 @@ describe("Handle rules: contract against sdk/handles.ts", function () {
         for (const handle of [`${c}bc`, `a${c}c`, `ab${c}`, `${c}${"x".repeat(24)}`]) {
           expect(await registry.isValidHandle(handle), JSON.stringify(handle)).to.equal(
             isValidHandle(handle),
+          );
+        }
+      }
+    });
+
+    it("agree on each byte value, UTF-8 or not, in first, inner and last position", async function () {
+      const { registry } = await loadFixture(registryFixture);
+      const x = "x".charCodeAt(0);
+      for (let b = 0; b < 256; b++) {
+        const longest = new Uint8Array(HANDLE_MAX_LENGTH).fill(x);
+        for (const raw of [
+          Uint8Array.from([b, x, x]),
+          Uint8Array.from([x, x, b]),
+          Uint8Array.from(longest.map((v, i) => (i === 13 ? b : v))),
+          Uint8Array.from(longest.map((v, i) => (i === HANDLE_MAX_LENGTH - 1 ? b : v))),
+        ]) {
+          expect(await isValidHandleBytes(registry, raw), ethers.hexlify(raw)).to.equal(
+            sdkIsValidHandleBytes(raw),
           );
         }
       }
@@ -121,6 +174,20 @@ describe("Handle rules: contract against sdk/handles.ts", function () {
     );
     // Both outcomes must be well represented, or the comparison proves little.
     expect(valid / runs).to.be.within(0.2, 0.8);
+  });
+
+  it(`agree on ${FUZZ_RUNS} random byte strings, including invalid UTF-8`, async function () {
+    const { registry } = await loadFixture(registryFixture);
+    let valid = 0;
+    await fc.assert(
+      fc.asyncProperty(rawHandleArb, async (raw) => {
+        const expected = sdkIsValidHandleBytes(raw);
+        if (expected) valid++;
+        expect(await isValidHandleBytes(registry, raw)).to.equal(expected);
+      }),
+      { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+    );
+    expect(valid / FUZZ_RUNS).to.be.within(0.2, 0.8);
   });
 
   it(`round-trip ${ROUND_TRIP_RUNS} registrations of valid handles through every lookup`, async function () {
