@@ -90,7 +90,7 @@ async function isValidHandleBytes(registry: ProfileRegistry, raw: Uint8Array): P
     ethers.AbiCoder.defaultAbiCoder().encode(["bytes"], [raw]),
   ]);
   const result = await ethers.provider.call({ to: await registry.getAddress(), data });
-  return registry.interface.decodeFunctionResult(fragment, result)[0] as boolean;
+  return registry.interface.decodeFunctionResult("isValidHandle", result)[0] as boolean;
 }
 
 /** The sdk's answer for raw bytes: non-ASCII bytes are never part of a valid handle. */
