@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import {
+  AGORA_TYPES,
   agoraDomain,
   agoraTypedData,
   postIdOf,
@@ -642,6 +643,46 @@ describe("ProfileRegistry: signed actions", function () {
       await expect(f.registry.connect(f.relayer).reactFor(4n, f.alicePost, 1, deadline, "0x"))
         .to.be.revertedWithCustomError(f.registry, "ProfileNotFound")
         .withArgs(4n);
+    });
+  });
+
+  describe("sdk typed data", function () {
+    it("encodes each message type exactly as the contract's typehash", function () {
+      const expected: Record<keyof typeof AGORA_TYPES, string> = {
+        Register:
+          "Register(address owner,string handle,string metadataURI,uint256 nonce,uint256 deadline)",
+        Update:
+          "Update(uint256 profileId,string handle,string metadataURI,uint256 nonce,uint256 deadline)",
+        Post: "Post(uint256 authorId,string contentURI,uint256 parentId,uint256 quotedId,uint256 nonce,uint256 deadline)",
+        Follow: "Follow(uint256 profileId,uint256 targetId,uint256 nonce,uint256 deadline)",
+        Unfollow: "Unfollow(uint256 profileId,uint256 targetId,uint256 nonce,uint256 deadline)",
+        React: "React(uint256 profileId,uint256 postId,uint8 kind,uint256 nonce,uint256 deadline)",
+      };
+      for (const primaryType of Object.keys(expected) as (keyof typeof AGORA_TYPES)[]) {
+        const data = agoraTypedData(
+          agoraDomain(1n, ethers.ZeroAddress),
+          primaryType,
+          {} as AgoraMessages[typeof primaryType],
+        );
+        const encoder = ethers.TypedDataEncoder.from(data.types);
+        expect(encoder.primaryType).to.equal(primaryType);
+        expect(encoder.encodeType(primaryType)).to.equal(expected[primaryType]);
+      }
+    });
+
+    it("is what ethers v6 signer.signTypedData takes", async function () {
+      const f = await loadFixture(signedFixture);
+      const deadline = BigInt(await time.latest()) + 3600n;
+      const data = agoraTypedData(f.domain, "Follow", {
+        profileId: 2n,
+        targetId: 1n,
+        nonce: 0n,
+        deadline,
+      });
+      const signature = await f.bob.signTypedData(data.domain, data.types, data.value);
+      await expect(f.registry.connect(f.relayer).followFor(2n, 1n, deadline, signature))
+        .to.emit(f.registry, "Followed")
+        .withArgs(2n, 1n);
     });
   });
 });
