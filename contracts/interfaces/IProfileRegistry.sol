@@ -9,7 +9,8 @@ pragma solidity 0.8.28;
 /// - profile ids start at 1, increase by one per registration and are never reused;
 /// - a handle belongs to at most one profile at a time; `HandleChanged` frees the old handle;
 /// - `ProfileTransferred` is the only event that changes a profile's owner, and it is emitted
-///   both by the two-step transfer and by recovery;
+///   both by the two-step transfer and by recovery. It also clears any pending transfer offer
+///   (no separate event) and the recovery address (announced by `RecoverySet(profileId, 0)`);
 /// - every event carries the full new value, so no listener needs to call the chain back.
 interface IProfileRegistry {
     /// @notice A profile was registered.

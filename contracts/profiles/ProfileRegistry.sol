@@ -159,7 +159,10 @@ contract ProfileRegistry is IProfileRegistry, ISocialGraph, EIP712, Nonces {
     /// @inheritdoc IProfileRegistry
     function recover(uint256 profileId, address to) external {
         if (_profiles[profileId].owner == address(0)) revert ProfileNotFound(profileId);
-        if (msg.sender != _recoveryOf[profileId]) revert ProfileUnauthorized(profileId, msg.sender);
+        // A profile without a recovery address has zero there, which no caller may match.
+        if (msg.sender == address(0) || msg.sender != _recoveryOf[profileId]) {
+            revert ProfileUnauthorized(profileId, msg.sender);
+        }
         if (to == address(0)) revert ProfileInvalidAddress(to);
         _move(profileId, to);
     }

@@ -476,6 +476,17 @@ describe("ProfileRegistry: profiles", function () {
           .withArgs(1n, carol.address);
       });
 
+      it("rejects the zero address as caller when no recovery address is set", async function () {
+        const { registry, alice, dave } = await loadFixture(profilesFixture);
+        await impersonateAccount(ethers.ZeroAddress);
+        await setBalance(ethers.ZeroAddress, ethers.parseEther("1"));
+        const zero = await ethers.getSigner(ethers.ZeroAddress);
+        await expect(registry.connect(zero).recover(1n, dave.address))
+          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
+          .withArgs(1n, ethers.ZeroAddress);
+        expect(await registry.ownerOf(1n)).to.equal(alice.address);
+      });
+
       it("rejects recovery to the zero address", async function () {
         const { registry, alice, carol } = await loadFixture(profilesFixture);
         await registry.connect(alice).setRecovery(1n, carol.address);
