@@ -1,22 +1,35 @@
 import "@nomicfoundation/hardhat-toolbox";
-import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { subtask, task } from "hardhat/config";
+import {
+  TASK_COMPILE,
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+} from "hardhat/builtin-tasks/task-names";
+import { writeAbiModules } from "./scripts/abi-modules";
 import type { HardhatUserConfig } from "hardhat/config";
 
 const SOLC_VERSION = "0.8.28";
 
 // Hardhat downloads native solc, which needs the internet. The npm `solc` package ships the
 // same compiler as WebAssembly, pinned to the same version, so compilation works offline.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
-  if (args.solcVersion !== SOLC_VERSION) return runSuper();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const solc = require("solc") as { version(): string };
-  return {
-    compilerPath: require.resolve("solc/soljson.js"),
-    isSolcJs: true,
-    version: SOLC_VERSION,
-    longVersion: solc.version(),
-  };
+subtask(
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+  async (args: { solcVersion: string }, _hre, runSuper) => {
+    if (args.solcVersion !== SOLC_VERSION) return runSuper();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const solc = require("solc") as { version(): string };
+    return {
+      compilerPath: require.resolve("solc/soljson.js"),
+      isSolcJs: true,
+      version: SOLC_VERSION,
+      longVersion: solc.version(),
+    };
+  },
+);
+
+task(TASK_COMPILE).setAction(async (args, hre, runSuper) => {
+  const result = await runSuper(args);
+  await writeAbiModules(hre);
+  return result;
 });
 
 const config: HardhatUserConfig = {

@@ -27,7 +27,11 @@ interface IProfileRegistry {
     event MetadataURIChanged(uint256 indexed profileId, string metadataURI);
 
     /// @notice The owner offered the profile to `to` (zero address: offer withdrawn).
-    event ProfileTransferOffered(uint256 indexed profileId, address indexed from, address indexed to);
+    event ProfileTransferOffered(
+        uint256 indexed profileId,
+        address indexed from,
+        address indexed to
+    );
 
     /// @notice The profile moved from `from` to `to`, by accepted offer or by recovery.
     event ProfileTransferred(uint256 indexed profileId, address indexed from, address indexed to);
@@ -55,7 +59,10 @@ interface IProfileRegistry {
     error ProfileInvalidAddress(address account);
 
     /// @notice Registers a profile owned by the caller.
-    function register(string calldata handle, string calldata metadataURI) external returns (uint256 profileId);
+    function register(
+        string calldata handle,
+        string calldata metadataURI
+    ) external returns (uint256 profileId);
 
     /// @notice Registers a profile owned by `owner`, authorised by `owner`'s EIP-712 signature.
     function registerFor(

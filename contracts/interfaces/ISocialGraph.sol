@@ -10,18 +10,21 @@ pragma solidity 0.8.28;
 /// posts from 1. A post id is therefore stable, unique, and names its author.
 ///
 /// Listeners may assume:
-/// - `Posted` ids of one author are strictly increasing and contiguous;
+/// - `Posted` and `PostedWithRefs` ids of one author are strictly increasing and contiguous;
 /// - a reply or quote always targets a post that existed when it was made;
 /// - follows and reactions are not deduplicated on chain: `Followed` twice means "following",
 ///   and `Unfollowed` without a prior follow means "not following". The latest event wins;
 /// - `PostRetracted` is emitted only by the author; the post keeps its id and nothing is deleted.
 interface ISocialGraph {
-    /// @notice `authorId` published post `postId` at `contentURI`. `parentId` is the post replied
-    /// to and `quotedId` the post quoted (0 when none).
-    event Posted(
-        uint256 indexed authorId,
+    /// @notice Post `postId` (author: `postId >> 64`) was published at `contentURI`. The author is
+    /// not a separate topic: it is in the id, and leaving it out keeps a post under 31k gas.
+    event Posted(uint256 indexed postId, string contentURI);
+
+    /// @notice Post `postId` (author: `postId >> 64`) was published at `contentURI` as a reply to
+    /// `parentId` and/or a quote of `quotedId` (0 when none; at least one is set).
+    event PostedWithRefs(
         uint256 indexed postId,
-        uint256 parentId,
+        uint256 indexed parentId,
         uint256 quotedId,
         string contentURI
     );
@@ -48,7 +51,8 @@ interface ISocialGraph {
     /// @notice Publishes a post by `authorId`; returns its id.
     function post(uint256 authorId, string calldata contentURI) external returns (uint256 postId);
 
-    /// @notice Publishes a reply to `parentId` and/or a quote of `quotedId` (0: none).
+    /// @notice Publishes a reply to `parentId` and/or a quote of `quotedId` (0: none; if both are
+    /// 0 this is a plain post and emits `Posted`).
     function postWithRefs(
         uint256 authorId,
         string calldata contentURI,
@@ -78,9 +82,19 @@ interface ISocialGraph {
         bytes calldata signature
     ) external returns (uint256 postId);
 
-    function followFor(uint256 profileId, uint256 targetId, uint256 deadline, bytes calldata signature) external;
+    function followFor(
+        uint256 profileId,
+        uint256 targetId,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
 
-    function unfollowFor(uint256 profileId, uint256 targetId, uint256 deadline, bytes calldata signature) external;
+    function unfollowFor(
+        uint256 profileId,
+        uint256 targetId,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
 
     function reactFor(
         uint256 profileId,
