@@ -16,11 +16,23 @@ describe("indexer: database schema and migrator", function () {
     it("equal what prisma/schema.prisma generates (prisma migrate diff, offline)", function () {
       const result = spawnSync(
         "npx",
-        ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+        [
+          "prisma",
+          "migrate",
+          "diff",
+          "--from-empty",
+          "--to-schema-datamodel",
+          "prisma/schema.prisma",
+          "--script",
+        ],
         {
           cwd: ROOT,
           encoding: "utf8",
-          env: { ...process.env, DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+          env: {
+            ...process.env,
+            DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
+            PRISMA_HIDE_UPDATE_MESSAGE: "1",
+          },
         },
       );
       expect(result.status, result.stderr).to.equal(0);
@@ -80,7 +92,9 @@ describe("indexer: database schema and migrator", function () {
       let error: unknown;
       await migrate(pool(), logger, dir).catch((e) => (error = e));
       expect((error as Error).message).to.match(/already exists/);
-      const { rows } = await pool().query("SELECT to_regclass('profiles') AS t, to_regclass('_agora_migrations') AS m");
+      const { rows } = await pool().query(
+        "SELECT to_regclass('profiles') AS t, to_regclass('_agora_migrations') AS m",
+      );
       expect(rows[0]).to.deep.equal({ t: null, m: null });
       expect(readFileSync(path.join(broken, "migration.sql"), "utf8")).to.contain("CREATE TABLE");
     });
