@@ -111,10 +111,16 @@ export function createSync(params: CreateSyncParams): Sync {
 
   async function headers(numbers: bigint[]): Promise<Map<bigint, RpcBlock | null>> {
     const unique = [...new Set(numbers)];
-    const replies = await rpc.batch<RpcBlock | null>(
-      unique.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
-    );
-    return new Map(unique.map((n, i) => [n, replies[i]]));
+    const found = new Map<bigint, RpcBlock | null>();
+    // Providers cap the size of a JSON-RPC batch; 100 calls is below every known cap.
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const replies = await rpc.batch<RpcBlock | null>(
+        chunk.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
+      );
+      chunk.forEach((n, j) => found.set(n, replies[j]));
+    }
+    return found;
   }
 
   async function init(): Promise<void> {
