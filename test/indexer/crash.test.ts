@@ -101,7 +101,7 @@ describe("indexer: crash safety (kill -9)", function () {
         profileId: await registry.profileIdOf(signers[i].address),
       });
     }
-    await randomActivity(registry, actors, 200, SEED);
+    await randomActivity(registry, actors, 150, SEED);
     rpc = await serveProvider(hre.network.provider);
     deploymentFile = writeDeployment(
       31337,
@@ -195,7 +195,7 @@ describe("indexer: crash safety (kill -9)", function () {
     for (let kill = 0; kill < KILLS; kill++) {
       // New blocks arrive while the indexer follows them; it dies at a random moment.
       const indexer = spawnIndexer(env);
-      const activity = randomActivity(registry, actors, 12, SEED + kill + 1);
+      const activity = randomActivity(registry, actors, 10, SEED + kill + 1);
       await indexer.batches(1 + random.int(4));
       await sleep(random.int(40));
       indexer.child.kill("SIGKILL");
