@@ -21,7 +21,8 @@ import {
 } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
-const KILLS = Number(process.env.INDEXER_CRASH_KILLS ?? 3);
+const KILLS = Number(process.env.INDEXER_CRASH_KILLS ?? 4);
+const LIVE_KILLS = Number(process.env.INDEXER_CRASH_LIVE_KILLS ?? 3);
 const SEED = Number(process.env.INDEXER_CRASH_SEED ?? Date.now() % 1_000_000);
 
 interface RunningIndexer {
@@ -140,6 +141,33 @@ describe("indexer: crash safety (kill -9)", function () {
     }
   }
 
+  /**
+   * Waits until the indexer has a write transaction open (seen in pg_stat_activity), then kills
+   * it at once. Returns false if the indexer finished without being caught mid-write.
+   */
+  async function killInsideWrite(indexer: RunningIndexer, db: TestDatabase): Promise<boolean> {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    let exited = false;
+    indexer.exited.then(() => (exited = true));
+    try {
+      while (!exited) {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+             AND state IN ('active', 'idle in transaction') AND query ~* '^\\s*(INSERT|UPDATE|DELETE)'`,
+        );
+        if (rows[0].n > 0) {
+          indexer.child.kill("SIGKILL");
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      await client.end();
+    }
+  }
+
   /** Runs the indexer to the head, then stops it with SIGTERM and expects a clean exit. */
   async function finish(env: Record<string, string>, db: TestDatabase) {
     const indexer = spawnIndexer(env);
@@ -168,14 +196,21 @@ describe("indexer: crash safety (kill -9)", function () {
       extra: { INITIAL_BLOCK_RANGE: "2", MAX_BLOCK_RANGE: "6" },
     });
     const killedAt: bigint[] = [];
+    let insideWrite = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       const indexer = spawnIndexer(env);
-      await indexer.batches(1 + random.int(8));
-      await sleep(random.int(25));
-      indexer.child.kill("SIGKILL");
+      await indexer.batches(1 + random.int(6));
+      // Every other kill waits for the moment a write transaction is open.
+      if (kill % 2 === 1) {
+        if (await killInsideWrite(indexer, db)) insideWrite++;
+      } else {
+        await sleep(random.int(25));
+        indexer.child.kill("SIGKILL");
+      }
       await indexer.exited;
       killedAt.push(await indexedBlock(db));
     }
+    expect(insideWrite, "kills that hit an open write transaction").to.be.greaterThan(0);
     expect(killedAt.at(-1)!, `killed at checkpoints ${killedAt.join(", ")}`).to.be.lessThan(
       await head(),
     );
@@ -183,7 +218,7 @@ describe("indexer: crash safety (kill -9)", function () {
     expect(await checksumTables(db.url)).to.deep.equal(await uninterruptedChecksums());
   });
 
-  it(`leaves every table equal to an uninterrupted run after ${KILLS} kills during live sync (seed ${SEED})`, async function () {
+  it(`leaves every table equal to an uninterrupted run after ${LIVE_KILLS} kills during live sync (seed ${SEED})`, async function () {
     const db = await freshDatabase();
     const env = testEnv({
       rpcUrl: rpc.url,
@@ -192,7 +227,7 @@ describe("indexer: crash safety (kill -9)", function () {
       extra: { INITIAL_BLOCK_RANGE: "1", MAX_BLOCK_RANGE: "2" },
     });
     await finish(env, db);
-    for (let kill = 0; kill < KILLS; kill++) {
+    for (let kill = 0; kill < LIVE_KILLS; kill++) {
       // New blocks arrive while the indexer follows them; it dies at a random moment.
       const indexer = spawnIndexer(env);
       const activity = randomActivity(registry, actors, 10, SEED + kill + 1);
