@@ -315,7 +315,11 @@ export function createSync(params: CreateSyncParams): Sync {
         { from_block: Number(fromBlock), to_block: Number(toBlock), next_range: Number(range) },
         "range refused, shrinking",
       );
-      if (span === 1n) throw error;
+      if (span === 1n) {
+        throw new SyncFatalError(
+          `the provider refuses eth_getLogs even for block ${fromBlock} alone (${error.message}); use an RPC_URL without that limit`,
+        );
+      }
       return { type: "retry", reason: "range refused" };
     }
 
