@@ -1,0 +1,102 @@
+import type pg from "pg";
+import type { AbiEvent } from "viem";
+import { insertRows, type BulkColumn } from "../db/bulk";
+import type { DecodedLog, DecodedValue } from "../sync/decode";
+
+/**
+ * What a contract's handler does with its events. The engine calls both methods inside the
+ * transaction that also moves the checkpoint.
+ *
+ * Current-state tables are never patched incrementally: they are recomputed, per touched key,
+ * from the event tables. `apply` writes the batch's event rows and recomputes the keys they
+ * touch; `rollback` deletes the event rows above the common ancestor and recomputes the keys
+ * those rows touched. The same SQL therefore builds the state forwards and after a reorg.
+ */
+export interface Handler {
+  /** Name of the contract in the deployment file. */
+  contract: string;
+  events: readonly AbiEvent[];
+  /** `logs` are this contract's logs of one batch, in chain order. */
+  apply(client: pg.PoolClient, logs: readonly DecodedLog[]): Promise<void>;
+  /** Removes everything above block `ancestor` and restores the state as of that block. */
+  rollback(client: pg.PoolClient, ancestor: bigint): Promise<void>;
+}
+
+/** The share of a handler that covers one interface a contract implements. */
+export type HandlerPart = Omit<Handler, "contract">;
+
+/** One handler for a contract built from the parts of the interfaces it implements. */
+export function combineParts(contract: string, parts: readonly HandlerPart[]): Handler {
+  return {
+    contract,
+    events: parts.flatMap((part) => part.events),
+    async apply(client, logs) {
+      for (const part of parts) {
+        const names = new Set(part.events.map((event) => event.name));
+        const own = logs.filter((log) => names.has(log.event));
+        if (own.length > 0) await part.apply(client, own);
+      }
+    },
+    async rollback(client, ancestor) {
+      for (const part of [...parts].reverse()) await part.rollback(client, ancestor);
+    },
+  };
+}
+
+/** An append-only table with one row per event, keyed by (block_number, log_index). */
+export interface EventTable {
+  table: string;
+  event: string;
+  columns: readonly BulkColumn<DecodedLog>[];
+}
+
+/** The columns every event row has: where on chain it comes from. */
+export const TRACE_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
+  { name: "block_number", type: "bigint", value: (log) => log.blockNumber },
+  { name: "log_index", type: "integer", value: (log) => log.logIndex },
+  { name: "tx_hash", type: "text", value: (log) => log.txHash },
+];
+
+export function arg(log: DecodedLog, name: string): DecodedValue {
+  const value = log.args[name];
+  if (value === undefined) throw new Error(`${log.event} has no argument ${name}`);
+  return value;
+}
+
+export function uintArg(log: DecodedLog, name: string): bigint {
+  return arg(log, name) as bigint;
+}
+
+export function textArg(log: DecodedLog, name: string): string {
+  return arg(log, name) as string;
+}
+
+/** Inserts each log into the table of its event. */
+export async function insertEvents(
+  client: pg.PoolClient,
+  tables: readonly EventTable[],
+  logs: readonly DecodedLog[],
+): Promise<void> {
+  for (const table of tables) {
+    const rows = logs.filter((log) => log.event === table.event);
+    await insertRows(client, table.table, [...TRACE_COLUMNS, ...table.columns], rows);
+  }
+}
+
+/** Deletes the event rows above `ancestor` and returns the named key columns of those rows. */
+export async function deleteEventsAbove<Row extends Record<string, string>>(
+  client: pg.PoolClient,
+  table: string,
+  ancestor: bigint,
+  keys: readonly string[],
+): Promise<Row[]> {
+  const result = await client.query<Row>(
+    `DELETE FROM "${table}" WHERE block_number > $1 RETURNING ${keys.map((k) => `"${k}"::text AS "${k}"`).join(", ")}`,
+    [ancestor.toString()],
+  );
+  return result.rows;
+}
+
+export function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}

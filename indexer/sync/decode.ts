@@ -1,0 +1,153 @@
+import { toEventSelector, type AbiEvent, type AbiParameter } from "viem";
+import type { RpcLog } from "./rpc";
+
+/** A decoded argument: uint/int as bigint, address and bytes as lowercase hex, bool, string. */
+export type DecodedValue = bigint | string | boolean;
+
+export interface DecodedLog {
+  contract: string;
+  event: string;
+  args: Record<string, DecodedValue>;
+  blockNumber: bigint;
+  blockHash: string;
+  txHash: string;
+  logIndex: number;
+}
+
+type WordDecoder = (word: string) => DecodedValue;
+
+/** Decodes a log of one known event; throws DecodeError when the log does not fit its layout. */
+export type EventDecoder = (log: RpcLog) => Record<string, DecodedValue>;
+
+export class DecodeError extends Error {}
+
+const textDecoder = new TextDecoder("utf-8", { fatal: false });
+
+function staticWordDecoder(param: AbiParameter, eventName: string): WordDecoder {
+  const type = param.type;
+  if (type === "address") return (word) => "0x" + word.slice(24);
+  if (type === "bool") return (word) => word.charCodeAt(63) === 49; // "1"
+  if (/^uint\d*$/.test(type)) return (word) => BigInt("0x" + word);
+  if (/^int\d*$/.test(type)) {
+    return (word) => BigInt.asIntN(256, BigInt("0x" + word));
+  }
+  const bytesN = /^bytes(\d+)$/.exec(type);
+  if (bytesN) {
+    const size = Number(bytesN[1]);
+    return (word) => "0x" + word.slice(0, size * 2);
+  }
+  throw new DecodeError(
+    `event ${eventName}: parameter type ${type} is not supported by the decoder`,
+  );
+}
+
+function isDynamic(type: string): boolean {
+  return type === "string" || type === "bytes";
+}
+
+/**
+ * Compiles a decoder for one event. Addresses come out lowercase and are never checksummed:
+ * checksumming (keccak per address) is what makes general-purpose decoders slow.
+ */
+export function compileEventDecoder(event: AbiEvent): EventDecoder {
+  const indexed: { name: string; decode: WordDecoder | null; topic: number }[] = [];
+  const data: { name: string; type: string; decode: WordDecoder | null; slot: number }[] = [];
+  let topic = 1;
+  let slot = 0;
+  for (const input of event.inputs) {
+    const name = input.name ?? "";
+    if (!name) throw new DecodeError(`event ${event.name}: every parameter needs a name`);
+    if (input.indexed) {
+      // Indexed dynamic values are stored as their hash: keep the 32-byte topic.
+      indexed.push({
+        name,
+        decode: isDynamic(input.type) ? null : staticWordDecoder(input, event.name),
+        topic: topic++,
+      });
+    } else {
+      data.push({
+        name,
+        type: input.type,
+        decode: isDynamic(input.type) ? null : staticWordDecoder(input, event.name),
+        slot: slot++,
+      });
+    }
+  }
+  const expectedTopics = topic;
+
+  return (log) => {
+    if (log.topics.length !== expectedTopics) {
+      throw new DecodeError(
+        `${event.name}: expected ${expectedTopics} topics, got ${log.topics.length}`,
+      );
+    }
+    const hex = log.data.startsWith("0x") ? log.data.slice(2) : log.data;
+    if (hex.length < data.length * 64) throw new DecodeError(`${event.name}: data too short`);
+    const args: Record<string, DecodedValue> = {};
+    for (const p of indexed) {
+      const word = log.topics[p.topic].slice(2).toLowerCase();
+      args[p.name] = p.decode ? p.decode(word) : "0x" + word;
+    }
+    for (const p of data) {
+      const word = hex.slice(p.slot * 64, p.slot * 64 + 64);
+      if (p.decode) {
+        args[p.name] = p.decode(word.toLowerCase());
+        continue;
+      }
+      const offset = Number.parseInt(word, 16) * 2;
+      const length = Number.parseInt(hex.slice(offset, offset + 64), 16) * 2;
+      if (!Number.isFinite(offset) || offset + 64 + length > hex.length) {
+        throw new DecodeError(`${event.name}.${p.name}: dynamic value out of bounds`);
+      }
+      const body = hex.slice(offset + 64, offset + 64 + length);
+      args[p.name] =
+        p.type === "string"
+          ? textDecoder.decode(Buffer.from(body, "hex"))
+          : "0x" + body.toLowerCase();
+    }
+    return args;
+  };
+}
+
+export interface ContractEvents {
+  contract: string;
+  address: string;
+  events: readonly AbiEvent[];
+}
+
+/**
+ * Routes each raw log by (address, topic0) to its precompiled decoder. Logs of events the
+ * handlers do not know are skipped.
+ */
+export function createLogDecoder(
+  contracts: readonly ContractEvents[],
+): (logs: RpcLog[]) => DecodedLog[] {
+  const routes = new Map<string, { contract: string; event: string; decode: EventDecoder }>();
+  for (const { contract, address, events } of contracts) {
+    for (const event of events) {
+      routes.set(`${address.toLowerCase()}:${toEventSelector(event)}`, {
+        contract,
+        event: event.name,
+        decode: compileEventDecoder(event),
+      });
+    }
+  }
+  return (logs) => {
+    const out: DecodedLog[] = [];
+    for (const log of logs) {
+      if (log.removed || log.topics.length === 0) continue;
+      const route = routes.get(`${log.address.toLowerCase()}:${log.topics[0].toLowerCase()}`);
+      if (!route) continue;
+      out.push({
+        contract: route.contract,
+        event: route.event,
+        args: route.decode(log),
+        blockNumber: BigInt(log.blockNumber),
+        blockHash: log.blockHash.toLowerCase(),
+        txHash: log.transactionHash.toLowerCase(),
+        logIndex: Number.parseInt(log.logIndex, 16),
+      });
+    }
+    return out;
+  };
+}
