@@ -9,35 +9,46 @@ library Handles {
     uint256 internal constant MIN_LENGTH = 3;
     uint256 internal constant MAX_LENGTH = 25;
 
-    /// @dev Bitmap of allowed bytes: "0"-"9" (0x30-0x39), "_" (0x5f), "a"-"z" (0x61-0x7a).
-    uint256 private constant _ALLOWED =
-        (((1 << 10) - 1) << 0x30) | (1 << 0x5f) | (((1 << 26) - 1) << 0x61);
+    /// @dev 0x80 in every byte, and each range bound repeated in every byte.
+    uint256 private constant _HIGH =
+        0x8080808080808080808080808080808080808080808080808080808080808080;
+    uint256 private constant _ONES =
+        0x0101010101010101010101010101010101010101010101010101010101010101;
 
     /// @notice Whether `handle` is well formed. Nothing is ever rewritten: `Alice` is invalid,
     /// not `alice`.
-    function isValid(string calldata handle) internal pure returns (bool) {
-        uint256 length = bytes(handle).length;
-        if (length < MIN_LENGTH || length > MAX_LENGTH) return false;
-        bytes32 word = bytes32(bytes(handle));
-        if (word[0] == "_") return false;
-        // Bit c of _ALLOWED is set for every allowed byte c; the loop tests each byte against it.
-        // Plain equivalent: (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c == "_".
-        // Shifting the word left one byte per step brings each character to the top byte.
-        uint256 rest = uint256(word);
-        for (uint256 i; i < length;) {
-            if ((_ALLOWED >> (rest >> 248)) & 1 == 0) return false;
-            rest <<= 8;
-            // i < length <= 25: cannot overflow.
-            unchecked {
-                ++i;
-            }
-        }
-        return true;
+    function isValid(string calldata handle) internal pure returns (bool valid) {
+        (valid, ) = validatedPack(handle);
     }
 
-    /// @notice The handle left-aligned in a word. Callers validate first.
-    function pack(string calldata handle) internal pure returns (bytes32) {
-        return bytes32(bytes(handle));
+    /// @notice Whether `handle` is well formed, and the handle left-aligned in a word.
+    /// @dev Checks all characters at once (SWAR): with the top bit of every byte set, subtracting
+    /// a bound `c < 0x80` from each byte cannot borrow across bytes, and leaves the top bit set
+    /// exactly where the byte's low 7 bits are >= c. Plain equivalent, for each byte c of the
+    /// handle: c < 0x80 && ((c >= "0" && c <= "9") || c == "_" || (c >= "a" && c <= "z")).
+    function validatedPack(
+        string calldata handle
+    ) internal pure returns (bool valid, bytes32 packed) {
+        uint256 length = bytes(handle).length;
+        if (length < MIN_LENGTH || length > MAX_LENGTH) return (false, 0);
+        uint256 word;
+        assembly ("memory-safe") {
+            // Keep the first `length` bytes; calldata past the string reads as zero or other data.
+            word := and(calldataload(handle.offset), not(shr(shl(3, length), not(0))))
+        }
+        // The top bits of the handle's bytes.
+        uint256 tops = _HIGH & ~(type(uint256).max >> (length << 3));
+        uint256 lifted = word | _HIGH;
+        uint256 allowed;
+        // `lifted` has 0x80 in every byte and every bound is below 0x80: no byte underflows.
+        unchecked {
+            uint256 digits = (lifted - _ONES * 0x30) & ~(lifted - _ONES * 0x3a);
+            uint256 underscores = (lifted - _ONES * 0x5f) & ~(lifted - _ONES * 0x60);
+            uint256 letters = (lifted - _ONES * 0x61) & ~(lifted - _ONES * 0x7b);
+            allowed = digits | underscores | letters;
+        }
+        valid = (word & tops) == 0 && (tops & ~allowed) == 0 && (word >> 248) != 0x5f;
+        packed = bytes32(word);
     }
 
     /// @notice The handle string of a packed word: its leading non-zero bytes.

@@ -176,8 +176,8 @@ contract ProfileRegistry is IProfileRegistry, ISocialGraph, EIP712, Nonces {
 
     /// @inheritdoc IProfileRegistry
     function profileIdOfHandle(string calldata handle) external view returns (uint256) {
-        if (!Handles.isValid(handle)) return 0;
-        return _profileIdOfHandle[Handles.pack(handle)];
+        (bool valid, bytes32 packed) = Handles.validatedPack(handle);
+        return valid ? _profileIdOfHandle[packed] : 0;
     }
 
     /// @inheritdoc IProfileRegistry
@@ -429,8 +429,9 @@ contract ProfileRegistry is IProfileRegistry, ISocialGraph, EIP712, Nonces {
 
     /// @dev The packed handle, if well formed and free.
     function _claimableHandle(string calldata handle) private view returns (bytes32 packed) {
-        if (!Handles.isValid(handle)) revert ProfileHandleInvalid(handle);
-        packed = Handles.pack(handle);
+        bool valid;
+        (valid, packed) = Handles.validatedPack(handle);
+        if (!valid) revert ProfileHandleInvalid(handle);
         uint256 holder = _profileIdOfHandle[packed];
         if (holder != 0) revert ProfileHandleTaken(handle, holder);
     }
