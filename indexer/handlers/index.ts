@@ -1,6 +1,5 @@
 import { profileRegistryHandler } from "./profileRegistry";
-import { socialGraphHandler } from "./socialGraph";
 import type { Handler } from "./types";
 
 /** Every contract the indexer understands, by its name in the deployment file. */
-export const HANDLERS: readonly Handler[] = [profileRegistryHandler, socialGraphHandler];
+export const HANDLERS: readonly Handler[] = [profileRegistryHandler];

@@ -7,9 +7,11 @@ import {
   textArg,
   uintArg,
   unique,
+  combineParts,
   type EventTable,
-  type Handler,
+  type HandlerPart,
 } from "./types";
+import { socialGraphPart } from "./socialGraph";
 
 /** Must match contracts/interfaces/IProfileRegistry.sol (a test compares them). */
 export const PROFILE_REGISTRY_EVENTS = parseAbi([
@@ -118,8 +120,8 @@ async function recomputeProfiles(client: pg.PoolClient, ids: string[]): Promise<
   );
 }
 
-export const profileRegistryHandler: Handler = {
-  contract: "ProfileRegistry",
+/** IProfileRegistry: profiles, handle history, ownership, transfer offers, recovery. */
+export const profilePart: HandlerPart = {
   events: PROFILE_REGISTRY_EVENTS,
 
   async apply(client, logs) {
@@ -136,3 +138,6 @@ export const profileRegistryHandler: Handler = {
     await recomputeProfiles(client, unique(touched));
   },
 };
+
+/** ProfileRegistry implements IProfileRegistry and ISocialGraph. */
+export const profileRegistryHandler = combineParts("ProfileRegistry", [profilePart, socialGraphPart]);

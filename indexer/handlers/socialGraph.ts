@@ -10,19 +10,23 @@ import {
   uintArg,
   unique,
   type EventTable,
-  type Handler,
+  type HandlerPart,
 } from "./types";
 
 /** Must match contracts/interfaces/ISocialGraph.sol (a test compares them). */
 export const SOCIAL_GRAPH_EVENTS = parseAbi([
-  "event Posted(uint256 indexed authorId, uint256 indexed postId, uint256 parentId, uint256 quotedId, string contentURI)",
+  "event Posted(uint256 indexed postId, string contentURI)",
+  "event PostedWithRefs(uint256 indexed postId, uint256 indexed parentId, uint256 quotedId, string contentURI)",
   "event PostRetracted(uint256 indexed authorId, uint256 indexed postId)",
   "event Followed(uint256 indexed followerId, uint256 indexed followedId)",
   "event Unfollowed(uint256 indexed followerId, uint256 indexed followedId)",
   "event Reacted(uint256 indexed profileId, uint256 indexed postId, uint8 kind)",
 ]);
 
-const zeroAsNull = (value: bigint): bigint | null => (value === 0n ? null : value);
+function optionalRef(log: DecodedLog, name: string): bigint | null {
+  const value = log.args[name] as bigint | undefined;
+  return value === undefined || value === 0n ? null : value;
+}
 
 const TABLES: readonly EventTable[] = [
   {
@@ -51,11 +55,12 @@ const FOLLOW_COLUMNS = [
   { name: "following", type: "boolean", value: (log: DecodedLog) => log.event === "Followed" },
 ] as const;
 
+// A post id is `authorId << 64 | sequence`; plain `Posted` has neither parent nor quote.
 const POST_COLUMNS = [
   { name: "id", type: "numeric", value: (log: DecodedLog) => uintArg(log, "postId") },
-  { name: "author_id", type: "numeric", value: (log: DecodedLog) => uintArg(log, "authorId") },
-  { name: "parent_id", type: "numeric", value: (log: DecodedLog) => zeroAsNull(uintArg(log, "parentId")) },
-  { name: "quoted_id", type: "numeric", value: (log: DecodedLog) => zeroAsNull(uintArg(log, "quotedId")) },
+  { name: "author_id", type: "numeric", value: (log: DecodedLog) => uintArg(log, "postId") >> 64n },
+  { name: "parent_id", type: "numeric", value: (log: DecodedLog) => optionalRef(log, "parentId") },
+  { name: "quoted_id", type: "numeric", value: (log: DecodedLog) => optionalRef(log, "quotedId") },
   { name: "content_uri", type: "text", value: (log: DecodedLog) => textArg(log, "contentURI") },
   ...TRACE_COLUMNS,
 ] as const;
@@ -121,12 +126,12 @@ function pairs(rows: readonly { a: string; b: string }[]): [string[], string[]] 
   return [seen.map((key) => key.split(":")[0]), seen.map((key) => key.split(":")[1])];
 }
 
-export const socialGraphHandler: Handler = {
-  contract: "SocialGraph",
+/** ISocialGraph: posts with replies, quotes and retractions; follows; reactions. */
+export const socialGraphPart: HandlerPart = {
   events: SOCIAL_GRAPH_EVENTS,
 
   async apply(client, logs) {
-    const posted = logs.filter((log) => log.event === "Posted");
+    const posted = logs.filter((log) => log.event === "Posted" || log.event === "PostedWithRefs");
     const follows = logs.filter((log) => log.event === "Followed" || log.event === "Unfollowed");
     await insertRows(client, "posts", POST_COLUMNS, posted);
     await insertRows(client, "follow_events", FOLLOW_COLUMNS, follows);

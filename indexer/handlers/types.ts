@@ -22,6 +22,27 @@ export interface Handler {
   rollback(client: pg.PoolClient, ancestor: bigint): Promise<void>;
 }
 
+/** The share of a handler that covers one interface a contract implements. */
+export type HandlerPart = Omit<Handler, "contract">;
+
+/** One handler for a contract built from the parts of the interfaces it implements. */
+export function combineParts(contract: string, parts: readonly HandlerPart[]): Handler {
+  return {
+    contract,
+    events: parts.flatMap((part) => part.events),
+    async apply(client, logs) {
+      for (const part of parts) {
+        const names = new Set(part.events.map((event) => event.name));
+        const own = logs.filter((log) => names.has(log.event));
+        if (own.length > 0) await part.apply(client, own);
+      }
+    },
+    async rollback(client, ancestor) {
+      for (const part of [...parts].reverse()) await part.rollback(client, ancestor);
+    },
+  };
+}
+
 /** An append-only table with one row per event, keyed by (block_number, log_index). */
 export interface EventTable {
   table: string;

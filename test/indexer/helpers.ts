@@ -1,0 +1,231 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import pino from "pino";
+import type { Signer } from "ethers";
+import type { EthereumProvider } from "hardhat/types";
+import { loadConfig, type IndexerConfig } from "../../indexer/config";
+import { createIndexer, type Indexer } from "../../indexer/indexer";
+import type { ProfileRegistry } from "../../typechain-types";
+
+export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the local Postgres server. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface RpcServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves an EIP-1193 provider (Hardhat's in-process network) as JSON-RPC over HTTP. */
+export async function serveProvider(provider: EthereumProvider): Promise<RpcServer> {
+  const call = async (body: { id: unknown; method: string; params?: unknown[] }) => {
+    try {
+      const result = await provider.request({ method: body.method, params: body.params ?? [] });
+      return { jsonrpc: "2.0", id: body.id, result };
+    } catch (error) {
+      const { code, message } = error as { code?: number; message: string };
+      return { jsonrpc: "2.0", id: body.id, error: { code: code ?? -32603, message } };
+    }
+  };
+  const server = http.createServer((request, response) => {
+    let raw = "";
+    request.on("data", (chunk) => (raw += chunk));
+    request.on("end", async () => {
+      const parsed = JSON.parse(raw);
+      const reply = Array.isArray(parsed) ? await Promise.all(parsed.map(call)) : await call(parsed);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(reply));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Writes a deployment file for the registry and returns its path. */
+export function writeDeployment(chainId: number, address: string, blockNumber: number): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "agora-deployment-"));
+  const file = path.join(dir, "test.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      chainId,
+      commit: "test",
+      contracts: { ProfileRegistry: { address: address.toLowerCase(), blockNumber } },
+    }),
+  );
+  return file;
+}
+
+/** The indexer's environment for a test: fast polling, small ranges unless overridden. */
+export function testEnv(params: {
+  rpcUrl: string;
+  databaseUrl: string;
+  deploymentFile: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    RPC_URL: params.rpcUrl,
+    DATABASE_URL: params.databaseUrl,
+    DEPLOYMENT_FILE: params.deploymentFile,
+    POLL_INTERVAL_MS: "20",
+    RPC_MAX_RETRIES: "3",
+    INDEXER_HTTP_PORT: "0",
+    LOG_LEVEL: "silent",
+    ...params.extra,
+  };
+}
+
+export function testConfig(env: Record<string, string>): IndexerConfig {
+  return loadConfig({ env });
+}
+
+/** Indexes from scratch (or from the checkpoint) up to the head, in this process. */
+export async function indexToHead(config: IndexerConfig): Promise<Indexer> {
+  const indexer = await createIndexer({ config, logger: pino({ level: "silent" }) });
+  await indexer.sync.syncToHead();
+  return indexer;
+}
+
+/** Every table that holds indexed data, i.e. all but the migrator's bookkeeping. */
+export const DATA_TABLES = [
+  "blocks",
+  "profiles",
+  "profile_registrations",
+  "handle_changes",
+  "metadata_changes",
+  "profile_transfer_offers",
+  "profile_transfers",
+  "recovery_changes",
+  "posts",
+  "post_retractions",
+  "follow_events",
+  "follows",
+  "reaction_events",
+  "reactions",
+];
+
+/** Row count and an md5 over the sorted text of every row, per data table. */
+export async function checksumTables(databaseUrl: string): Promise<Record<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const out: Record<string, string> = {};
+    for (const table of DATA_TABLES) {
+      const result = await client.query<{ n: string; md5: string | null }>(
+        `SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM "${table}" t`,
+      );
+      out[table] = `${result.rows[0].n}:${result.rows[0].md5 ?? "-"}`;
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed. */
+export function createRandom(seed: number): { int(max: number): number; pick<T>(items: readonly T[]): T } {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    int: (max) => Math.floor(next() * max),
+    pick: (items) => items[Math.floor(next() * items.length)],
+  };
+}
+
+export interface Actor {
+  signer: Signer;
+  profileId: bigint;
+}
+
+/**
+ * Sends `count` random social actions from real signers: posts, replies, quotes, retractions,
+ * follows, unfollows, reactions, handle and metadata changes. Actions the contract would refuse
+ * are not sent. Returns how many transactions were mined.
+ */
+export async function randomActivity(
+  registry: ProfileRegistry,
+  actors: readonly Actor[],
+  count: number,
+  seed: number,
+): Promise<number> {
+  const random = createRandom(seed);
+  const posts: bigint[] = [];
+  for (const actor of actors) {
+    const sequence = await registry.postCountOf(actor.profileId);
+    for (let i = 1n; i <= sequence; i++) posts.push((actor.profileId << 64n) | i);
+  }
+  let sent = 0;
+  for (let i = 0; i < count; i++) {
+    const actor = random.pick(actors);
+    const as = registry.connect(actor.signer);
+    const other = random.pick(actors.filter((a) => a !== actor));
+    const action = random.int(10);
+    let tx;
+    if (action <= 2 || posts.length === 0) {
+      const parent = posts.length > 0 && random.int(2) === 0 ? random.pick(posts) : 0n;
+      const quoted = posts.length > 0 && random.int(3) === 0 ? random.pick(posts) : 0n;
+      const uri = `ipfs://post-${seed}-${i}`;
+      const sequence = (await registry.postCountOf(actor.profileId)) + 1n;
+      tx =
+        parent === 0n && quoted === 0n
+          ? await as.post(actor.profileId, uri)
+          : await as.postWithRefs(actor.profileId, uri, parent, quoted);
+      posts.push((actor.profileId << 64n) | sequence);
+    } else if (action <= 4) {
+      tx = await as.follow(actor.profileId, other.profileId);
+    } else if (action === 5) {
+      tx = await as.unfollow(actor.profileId, other.profileId);
+    } else if (action <= 7) {
+      tx = await as.react(actor.profileId, random.pick(posts), random.int(3));
+    } else if (action === 8) {
+      const own = posts.filter((id) => id >> 64n === actor.profileId);
+      if (own.length === 0) continue;
+      tx = await as.retract(random.pick(own));
+    } else {
+      tx = await as.setMetadataURI(actor.profileId, `ipfs://meta-${seed}-${i}`);
+    }
+    await tx.wait();
+    sent++;
+  }
+  return sent;
+}
