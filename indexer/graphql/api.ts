@@ -1,4 +1,10 @@
-import { createSchema, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import {
+  createSchema,
+  createYoga,
+  maskError,
+  type Plugin,
+  type YogaServerInstance,
+} from "graphql-yoga";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { createContext, type ApiContext, type ApiModule } from "./context";
@@ -66,13 +72,20 @@ function useRequestTimeout(timeoutMs: number): Plugin<ApiContext> {
         const timedOut = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             context.abort.abort();
-            reject(userError(ErrorCode.Timeout, `the query ran longer than ${timeoutMs} ms; ask for fewer items`));
+            reject(
+              userError(
+                ErrorCode.Timeout,
+                `the query ran longer than ${timeoutMs} ms; ask for fewer items`,
+              ),
+            );
           }, timeoutMs);
         });
         try {
           return await Promise.race([executeFn(args), timedOut]);
         } catch (error) {
-          if ((error as { extensions?: { code?: string } }).extensions?.code === ErrorCode.Timeout) {
+          if (
+            (error as { extensions?: { code?: string } }).extensions?.code === ErrorCode.Timeout
+          ) {
             return { errors: [error as never] };
           }
           throw error;
@@ -102,7 +115,10 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
   const headBlock = params.headBlock ?? (async () => null);
   const schema = createSchema<ApiContext>({
     typeDefs: [commonTypeDefs, ...modules.map((module) => module.typeDefs)],
-    resolvers: [{ BigInt: BigIntScalar, Address: AddressScalar }, ...modules.map((module) => module.resolvers)],
+    resolvers: [
+      { BigInt: BigIntScalar, Address: AddressScalar },
+      ...modules.map((module) => module.resolvers),
+    ],
   });
   const logger = params.logger;
   const yoga = createYoga<object, ApiContext>({
@@ -119,7 +135,7 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
         const code = (original as { extensions?: { code?: unknown } }).extensions?.code;
         if (typeof code === "string") return error as Error;
         logger.error({ err: original }, "graphql request failed");
-        return new Error(message);
+        return maskError(error, message, false);
       },
     },
     logging: {

@@ -46,7 +46,10 @@ export function createContext(params: ContextParams): ApiContext {
   const db: Db = {
     async query(sql, values) {
       if (abort.signal.aborted) {
-        throw userError(ErrorCode.Timeout, `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`);
+        throw userError(
+          ErrorCode.Timeout,
+          `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`,
+        );
       }
       params.onQuery?.(sql);
       try {
@@ -54,7 +57,10 @@ export function createContext(params: ContextParams): ApiContext {
       } catch (error) {
         // 57014: canceled by statement_timeout.
         if ((error as { code?: string }).code === "57014") {
-          throw userError(ErrorCode.Timeout, `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`);
+          throw userError(
+            ErrorCode.Timeout,
+            `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`,
+          );
         }
         throw error;
       }

@@ -22,7 +22,9 @@ export function createReadPool(params: ReadPoolParams): pg.Pool {
     options: `-c default_transaction_read_only=on -c statement_timeout=${params.statementTimeoutMs}`,
     application_name: "agora-api",
   });
-  pool.on("error", (error) => params.logger.error({ err: error }, "idle api database connection failed"));
+  pool.on("error", (error) =>
+    params.logger.error({ err: error }, "idle api database connection failed"),
+  );
   return pool;
 }
 

@@ -69,7 +69,12 @@ export interface PageArgs {
 export interface Connection {
   edges: { cursor: string; node: Row }[];
   nodes: Row[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
 export interface PageLimits {
@@ -106,19 +111,25 @@ const filterKey = (field: string, op: Operator) => (op === "eq" ? field : `${fie
 /** SDL of the entity's object type, filter input, ordering enum and connection types. */
 export function entityTypeDefs(entity: Entity): string {
   const fields = entity.columns
-    .map((c) => `  ${JSON.stringify(c.description)}\n  ${c.field}: ${KINDS[c.kind].graphql}${c.nullable ? "" : "!"}`)
+    .map(
+      (c) =>
+        `  ${JSON.stringify(c.description)}\n  ${c.field}: ${KINDS[c.kind].graphql}${c.nullable ? "" : "!"}`,
+    )
     .join("\n");
   const filters = entity.columns
     .filter((c) => c.filter)
     .flatMap((c) =>
       operatorsOf(c.kind).map((op) => {
         const type = KINDS[c.kind].graphql;
-        const gqlType = op === "in" || op === "not_in" ? `[${type}!]` : op === "starts_with" ? "String" : type;
+        const gqlType =
+          op === "in" || op === "not_in" ? `[${type}!]` : op === "starts_with" ? "String" : type;
         return `  ${JSON.stringify(`${c.field} ${OPERATOR_DOCS[op]}.`)}\n  ${filterKey(c.field, op)}: ${gqlType}`;
       }),
     )
     .join("\n");
-  const orderings = entity.orderings.map((o) => `  ${JSON.stringify(o.description)}\n  ${o.name}`).join("\n");
+  const orderings = entity.orderings
+    .map((o) => `  ${JSON.stringify(o.description)}\n  ${o.name}`)
+    .join("\n");
   const n = entity.name;
   return /* GraphQL */ `
 """
@@ -206,7 +217,9 @@ function filterSql(entity: Entity, filter: Filter, params: Params): string[] {
     if (key === "AND" || key === "OR") {
       const parts = (value as Filter[] | null) ?? [];
       if (parts.length === 0) continue;
-      const joined = parts.map((part) => `(${filterSql(entity, part, params).join(" AND ") || "true"})`);
+      const joined = parts.map(
+        (part) => `(${filterSql(entity, part, params).join(" AND ") || "true"})`,
+      );
       conditions.push(`(${joined.join(key === "AND" ? " AND " : " OR ")})`);
       continue;
     }
@@ -275,27 +288,39 @@ export function encodeCursor(content: CursorContent): string {
   return Buffer.from(JSON.stringify(content)).toString("base64url");
 }
 
-function decodeCursor(cursor: string, ordering: Ordering, direction: "asc" | "desc"): CursorContent {
+function decodeCursor(
+  cursor: string,
+  ordering: Ordering,
+  direction: "asc" | "desc",
+): CursorContent {
   let content: CursorContent;
   try {
     content = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorContent;
   } catch {
-    throw userError(ErrorCode.BadCursor, `after: ${JSON.stringify(cursor)} is not a cursor this API issued`);
+    throw userError(
+      ErrorCode.BadCursor,
+      `after: ${JSON.stringify(cursor)} is not a cursor this API issued`,
+    );
   }
-  if (
-    typeof content !== "object" ||
-    content === null ||
-    !Array.isArray(content.k) ||
-    content.k.length !== ordering.keys.length ||
-    !content.k.every((v) => typeof v === "string" || typeof v === "number")
-  ) {
-    throw userError(ErrorCode.BadCursor, `after: ${JSON.stringify(cursor)} is not a cursor this API issued`);
-  }
+  const malformed = () =>
+    userError(
+      ErrorCode.BadCursor,
+      `after: ${JSON.stringify(cursor)} is not a cursor this API issued`,
+    );
+  if (typeof content !== "object" || content === null || typeof content.o !== "string")
+    throw malformed();
   if (content.o !== ordering.name || content.d !== direction) {
     throw userError(
       ErrorCode.BadCursor,
       `after: the cursor was issued for orderBy ${content.o} ${content.d}, not ${ordering.name} ${direction}; ask with the same ordering`,
     );
+  }
+  if (
+    !Array.isArray(content.k) ||
+    content.k.length !== ordering.keys.length ||
+    !content.k.every((v) => typeof v === "string" || typeof v === "number")
+  ) {
+    throw malformed();
   }
   return content;
 }
@@ -318,9 +343,16 @@ function plan(entity: Entity, args: PageArgs, limits: PageLimits): PlannedPage {
       `first is ${first} but at most ${limits.maxPageSize} items can be asked for at once; read further pages with after`,
     );
   }
-  const ordering = entity.orderings.find((o) => o.name === (args.orderBy ?? entity.defaultOrdering));
+  const ordering = entity.orderings.find(
+    (o) => o.name === (args.orderBy ?? entity.defaultOrdering),
+  );
   if (!ordering) throw new Error(`${entity.name} has no ordering ${args.orderBy}`);
-  return { ordering, direction: args.orderDirection ?? entity.defaultDirection, first, after: args.after ?? null };
+  return {
+    ordering,
+    direction: args.orderDirection ?? entity.defaultDirection,
+    first,
+    after: args.after ?? null,
+  };
 }
 
 function selectSql(entity: Entity): string {
@@ -439,7 +471,11 @@ export function pageLoaderKey(name: string, args: PageArgs): string {
 }
 
 /** Reads the rows of `entity` whose `column` is one of the keys; one query per tick. */
-export function createRowLoader(db: Db, entity: Entity, column: Column): DataLoader<string, Row | null> {
+export function createRowLoader(
+  db: Db,
+  entity: Entity,
+  column: Column,
+): DataLoader<string, Row | null> {
   return new DataLoader<string, Row | null>(async (keys) => {
     const rows = await db.query<Row>(
       `SELECT ${selectSql(entity)} FROM ${entity.from} WHERE ${column.sql} = ANY($1::${KINDS[column.kind].sql}[])`,

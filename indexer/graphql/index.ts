@@ -1,4 +1,11 @@
-export { createApi, defaultModules, DEFAULT_LIMITS, type Api, type ApiLimits, type CreateApiParams } from "./api";
+export {
+  createApi,
+  defaultModules,
+  DEFAULT_LIMITS,
+  type Api,
+  type ApiLimits,
+  type CreateApiParams,
+} from "./api";
 export type { ApiContext, ApiModule } from "./context";
 export { createReadPool } from "./database";
 export { ErrorCode } from "./errors";

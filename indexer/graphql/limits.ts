@@ -29,7 +29,11 @@ export interface QueryLimits {
   defaultPageSize: number;
 }
 
-function limitError(code: ErrorCode, message: string, operation: OperationDefinitionNode): GraphQLError {
+function limitError(
+  code: ErrorCode,
+  message: string,
+  operation: OperationDefinitionNode,
+): GraphQLError {
   return new GraphQLError(message, { nodes: [operation], extensions: { code } });
 }
 
@@ -46,7 +50,8 @@ function forEachField(
 ): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) visit(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) forEachField(context, selection.selectionSet, visit, path);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      forEachField(context, selection.selectionSet, visit, path);
     else {
       const name = selection.name.value;
       const fragment: FragmentDefinitionNode | undefined | null = context.getFragment(name);
@@ -56,7 +61,11 @@ function forEachField(
   }
 }
 
-function depthOf(context: ValidationContext, selectionSet: SelectionSetNode, introspection: boolean): {
+function depthOf(
+  context: ValidationContext,
+  selectionSet: SelectionSetNode,
+  introspection: boolean,
+): {
   data: number;
   introspection: number;
 } {
@@ -77,7 +86,9 @@ function depthOf(context: ValidationContext, selectionSet: SelectionSetNode, int
 }
 
 /** Refuses operations nested deeper than `maxDepth` (or `maxIntrospectionDepth` for introspection). */
-export function depthLimitRule(limits: Pick<QueryLimits, "maxDepth" | "maxIntrospectionDepth">): ValidationRule {
+export function depthLimitRule(
+  limits: Pick<QueryLimits, "maxDepth" | "maxIntrospectionDepth">,
+): ValidationRule {
   return (context): ASTVisitor => ({
     OperationDefinition(operation) {
       const depth = depthOf(context, operation.selectionSet, false);
@@ -144,7 +155,10 @@ export function costLimitRule(
       for (const definition of operation.variableDefinitions ?? []) {
         const name = definition.variable.name.value;
         const given = variables?.[name];
-        const fallback = definition.defaultValue?.kind === Kind.INT ? Number(definition.defaultValue.value) : undefined;
+        const fallback =
+          definition.defaultValue?.kind === Kind.INT
+            ? Number(definition.defaultValue.value)
+            : undefined;
         vars[name] = given ?? fallback;
       }
       const root =
@@ -154,18 +168,24 @@ export function costLimitRule(
             ? schema.getMutationType()
             : schema.getSubscriptionType();
 
-      const costOf = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | null | undefined): number => {
+      const costOf = (
+        selectionSet: SelectionSetNode,
+        parent: GraphQLNamedType | null | undefined,
+      ): number => {
         let total = 0;
         forEachField(context, selectionSet, (field) => {
-          const definition = parent && isObjectType(parent) ? parent.getFields()[field.name.value] : undefined;
+          const definition =
+            parent && isObjectType(parent) ? parent.getFields()[field.name.value] : undefined;
           let multiplier = 1;
           const firstArg = definition?.args.find((arg) => arg.name === "first");
           if (firstArg) {
             const node = field.arguments?.find((arg) => arg.name.value === "first");
             let first: unknown = firstArg.defaultValue ?? limits.defaultPageSize;
             if (node?.value.kind === Kind.INT) first = Number(node.value.value);
-            else if (node?.value.kind === Kind.VARIABLE) first = vars[node.value.name.value] ?? first;
-            multiplier = typeof first === "number" && first >= 0 ? Math.min(first, limits.maxPageSize) : 1;
+            else if (node?.value.kind === Kind.VARIABLE)
+              first = vars[node.value.name.value] ?? first;
+            multiplier =
+              typeof first === "number" && first >= 0 ? Math.min(first, limits.maxPageSize) : 1;
           }
           const below = field.selectionSet
             ? costOf(field.selectionSet, definition ? getNamedType(definition.type) : undefined)
@@ -192,7 +212,8 @@ export function costLimitRule(
 export function useQueryLimits(limits: QueryLimits): Plugin {
   return {
     onValidate({ addValidationRule, context }) {
-      const variables = (context as { params?: { variables?: Record<string, unknown> } }).params?.variables;
+      const variables = (context as { params?: { variables?: Record<string, unknown> } }).params
+        ?.variables;
       addValidationRule(depthLimitRule(limits));
       addValidationRule(aliasLimitRule(limits.maxAliases));
       addValidationRule(costLimitRule(limits, variables ?? undefined));

@@ -16,6 +16,8 @@ export interface LiveFeed {
 export interface LiveHub {
   /** Rows of `feed` that pass `accept`, from now on, until the consumer returns. */
   subscribe(feed: string, accept: (row: Row) => boolean): AsyncIterableIterator<Row>;
+  /** How many subscriptions follow `feed` now. */
+  subscribers(feed: string): number;
   /** Reads the checkpoint and delivers what was indexed since the last delivery. */
   wake(): Promise<void>;
   close(): Promise<void>;
@@ -51,12 +53,18 @@ interface Subscriber {
 export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
   const { logger } = params;
   const maxBacklog = params.maxBacklog ?? 10_000;
-  const db: Db = { query: async (sql, values) => (await params.pool.query(sql, values as unknown[])).rows };
+  const db: Db = {
+    query: async (sql, values) => (await params.pool.query(sql, values as unknown[])).rows,
+  };
   const feeds = new Map(params.feeds.map((feed) => [feed.name, feed]));
-  const subscribers = new Map<string, Set<Subscriber>>(params.feeds.map((feed) => [feed.name, new Set()]));
+  const subscribers = new Map<string, Set<Subscriber>>(
+    params.feeds.map((feed) => [feed.name, new Set()]),
+  );
 
   const readCheckpoint = async (): Promise<bigint | null> => {
-    const rows = await db.query<{ block_number: string }>("SELECT block_number FROM sync_checkpoint WHERE id = 1");
+    const rows = await db.query<{ block_number: string }>(
+      "SELECT block_number FROM sync_checkpoint WHERE id = 1",
+    );
     return rows.length === 0 ? null : BigInt(rows[0].block_number);
   };
 
@@ -78,7 +86,8 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
       const listeners = subscribers.get(name)!;
       if (listeners.size === 0) continue;
       const rows = await feed.fetch(db, from.toString(), checkpoint.toString());
-      for (const row of rows) for (const listener of listeners) if (listener.accept(row)) listener.push(row);
+      for (const row of rows)
+        for (const listener of listeners) if (listener.accept(row)) listener.push(row);
     }
     delivered = checkpoint;
   }
@@ -106,7 +115,10 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
   let listener: pg.Client | null = null;
   let reconnectTimer: NodeJS.Timeout | null = null;
   async function listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: params.url, application_name: "agora-api-listen" });
+    const client = new pg.Client({
+      connectionString: params.url,
+      application_name: "agora-api-listen",
+    });
     client.on("notification", () => void wake());
     client.on("error", (error) => {
       logger.warn({ err: error }, "live update connection lost, reconnecting");
@@ -132,7 +144,8 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
     }, 1_000);
   }
   await listen();
-  const poll = params.fallbackPollMs > 0 ? setInterval(() => void wake(), params.fallbackPollMs) : null;
+  const poll =
+    params.fallbackPollMs > 0 ? setInterval(() => void wake(), params.fallbackPollMs) : null;
 
   return {
     subscribe(feed, accept) {
@@ -179,12 +192,14 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
       };
       return iterator;
     },
+    subscribers: (feed) => subscribers.get(feed)?.size ?? 0,
     wake,
     async close() {
       closed = true;
       if (poll) clearInterval(poll);
       if (reconnectTimer) clearTimeout(reconnectTimer);
-      for (const listeners of subscribers.values()) for (const subscriber of [...listeners]) subscriber.end();
+      for (const listeners of subscribers.values())
+        for (const subscriber of [...listeners]) subscriber.end();
       await running;
       await listener?.end();
     },

@@ -17,26 +17,95 @@ import { ErrorCode, userError } from "./errors";
 
 export const PROFILE: Entity = {
   name: "Profile",
-  description: "A profile: a unique handle owned by one address, with its metadata and social graph.",
+  description:
+    "A profile: a unique handle owned by one address, with its metadata and social graph.",
   from: "profiles pr",
   alias: "pr",
   columns: [
-    { field: "id", sql: "pr.id", kind: "uint256", filter: true, description: "Profile id, assigned in order of registration from 1." },
-    { field: "handle", sql: "pr.handle", kind: "text", filter: true, description: "Current handle: 3-25 characters from a-z, 0-9 and _." },
-    { field: "owner", sql: "pr.owner", kind: "address", filter: true, description: "Address that owns the profile." },
-    { field: "metadataUri", sql: "pr.metadata_uri", kind: "text", description: "URI of the off-chain metadata (name, bio, avatar)." },
-    { field: "recovery", sql: "pr.recovery", kind: "address", nullable: true, filter: true, description: "Address that may recover the profile, null when none is set." },
-    { field: "pendingOwner", sql: "pr.pending_owner", kind: "address", nullable: true, filter: true, description: "Address offered the profile and not yet accepting, null when no offer is open." },
-    { field: "blockNumber", sql: "pr.block_number", kind: "uint64", filter: true, description: "Block of the registration." },
-    { field: "logIndex", sql: "pr.log_index", kind: "int", description: "Log index of the registration within its block." },
-    { field: "txHash", sql: "pr.tx_hash", kind: "text", description: "Transaction of the registration." },
-    { field: "updatedBlockNumber", sql: "pr.updated_block_number", kind: "uint64", filter: true, description: "Block of the latest event that changed the profile." },
-    { field: "updatedLogIndex", sql: "pr.updated_log_index", kind: "int", description: "Log index of the latest event that changed the profile." },
+    {
+      field: "id",
+      sql: "pr.id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile id, assigned in order of registration from 1.",
+    },
+    {
+      field: "handle",
+      sql: "pr.handle",
+      kind: "text",
+      filter: true,
+      description: "Current handle: 3-25 characters from a-z, 0-9 and _.",
+    },
+    {
+      field: "owner",
+      sql: "pr.owner",
+      kind: "address",
+      filter: true,
+      description: "Address that owns the profile.",
+    },
+    {
+      field: "metadataUri",
+      sql: "pr.metadata_uri",
+      kind: "text",
+      description: "URI of the off-chain metadata (name, bio, avatar).",
+    },
+    {
+      field: "recovery",
+      sql: "pr.recovery",
+      kind: "address",
+      nullable: true,
+      filter: true,
+      description: "Address that may recover the profile, null when none is set.",
+    },
+    {
+      field: "pendingOwner",
+      sql: "pr.pending_owner",
+      kind: "address",
+      nullable: true,
+      filter: true,
+      description: "Address offered the profile and not yet accepting, null when no offer is open.",
+    },
+    {
+      field: "blockNumber",
+      sql: "pr.block_number",
+      kind: "uint64",
+      filter: true,
+      description: "Block of the registration.",
+    },
+    {
+      field: "logIndex",
+      sql: "pr.log_index",
+      kind: "int",
+      description: "Log index of the registration within its block.",
+    },
+    {
+      field: "txHash",
+      sql: "pr.tx_hash",
+      kind: "text",
+      description: "Transaction of the registration.",
+    },
+    {
+      field: "updatedBlockNumber",
+      sql: "pr.updated_block_number",
+      kind: "uint64",
+      filter: true,
+      description: "Block of the latest event that changed the profile.",
+    },
+    {
+      field: "updatedLogIndex",
+      sql: "pr.updated_log_index",
+      kind: "int",
+      description: "Log index of the latest event that changed the profile.",
+    },
   ],
   orderings: [
     { name: "id", description: "By profile id, i.e. in order of registration.", keys: ["id"] },
     { name: "handle", description: "By handle, in code point order.", keys: ["handle"] },
-    { name: "updatedBlockNumber", description: "By the latest change.", keys: ["updatedBlockNumber", "updatedLogIndex", "id"] },
+    {
+      name: "updatedBlockNumber",
+      description: "By the latest change.",
+      keys: ["updatedBlockNumber", "updatedLogIndex", "id"],
+    },
   ],
   defaultOrdering: "id",
   defaultDirection: "asc",
@@ -48,14 +117,45 @@ export const HANDLE_CHANGE: Entity = {
   from: "handle_changes hc",
   alias: "hc",
   columns: [
-    { field: "profileId", sql: "hc.profile_id", kind: "uint256", filter: true, description: "Profile whose handle changed." },
-    { field: "oldHandle", sql: "hc.old_handle", kind: "text", filter: true, description: "Handle before the change (free for others from then on)." },
-    { field: "newHandle", sql: "hc.new_handle", kind: "text", filter: true, description: "Handle after the change." },
-    { field: "blockNumber", sql: "hc.block_number", kind: "uint64", filter: true, description: "Block of the change." },
-    { field: "logIndex", sql: "hc.log_index", kind: "int", description: "Log index of the change within its block." },
+    {
+      field: "profileId",
+      sql: "hc.profile_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile whose handle changed.",
+    },
+    {
+      field: "oldHandle",
+      sql: "hc.old_handle",
+      kind: "text",
+      filter: true,
+      description: "Handle before the change (free for others from then on).",
+    },
+    {
+      field: "newHandle",
+      sql: "hc.new_handle",
+      kind: "text",
+      filter: true,
+      description: "Handle after the change.",
+    },
+    {
+      field: "blockNumber",
+      sql: "hc.block_number",
+      kind: "uint64",
+      filter: true,
+      description: "Block of the change.",
+    },
+    {
+      field: "logIndex",
+      sql: "hc.log_index",
+      kind: "int",
+      description: "Log index of the change within its block.",
+    },
     { field: "txHash", sql: "hc.tx_hash", kind: "text", description: "Transaction of the change." },
   ],
-  orderings: [{ name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] }],
+  orderings: [
+    { name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] },
+  ],
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
@@ -63,7 +163,14 @@ export const HANDLE_CHANGE: Entity = {
 /** The profile with id `id`, batched with the other lookups of the same tick. */
 export function profileById(context: ApiContext, id: string): Promise<Row | null> {
   return context
-    .loader("profile:id", () => createRowLoader(context.db, PROFILE, column(PROFILE, "id")) as DataLoader<string, Row | null>)
+    .loader(
+      "profile:id",
+      () =>
+        createRowLoader(context.db, PROFILE, column(PROFILE, "id")) as DataLoader<
+          string,
+          Row | null
+        >,
+    )
     .load(id);
 }
 
@@ -74,10 +181,19 @@ export interface ProfileKey {
 }
 
 /** Finds the one profile named by id, handle or address; an unknown one is the client's error. */
-export async function findProfile(context: ApiContext, key: ProfileKey, argument = "profile"): Promise<Row> {
-  const given = (["id", "handle", "address"] as const).filter((name) => key[name] !== undefined && key[name] !== null);
+export async function findProfile(
+  context: ApiContext,
+  key: ProfileKey,
+  argument = "profile",
+): Promise<Row> {
+  const given = (["id", "handle", "address"] as const).filter(
+    (name) => key[name] !== undefined && key[name] !== null,
+  );
   if (given.length !== 1) {
-    throw userError(ErrorCode.BadUserInput, `${argument}: give exactly one of id, handle or address (got ${given.length})`);
+    throw userError(
+      ErrorCode.BadUserInput,
+      `${argument}: give exactly one of id, handle or address (got ${given.length})`,
+    );
   }
   if (key.id != null) {
     const row = await profileById(context, key.id);
@@ -85,14 +201,20 @@ export async function findProfile(context: ApiContext, key: ProfileKey, argument
     return row;
   }
   const [name, value, sqlColumn] =
-    key.handle != null ? (["handle", key.handle, "handle"] as const) : (["address", key.address!, "owner"] as const);
+    key.handle != null
+      ? (["handle", key.handle, "handle"] as const)
+      : (["address", key.address!, "owner"] as const);
   const row = await context
-    .loader(`profile:${name}`, () => createRowLoader(context.db, PROFILE, column(PROFILE, sqlColumn)))
+    .loader(`profile:${name}`, () =>
+      createRowLoader(context.db, PROFILE, column(PROFILE, sqlColumn)),
+    )
     .load(value);
   if (!row) {
     throw userError(
       ErrorCode.ProfileNotFound,
-      name === "handle" ? `no profile has the handle "${value}"` : `no profile is owned by ${value}`,
+      name === "handle"
+        ? `no profile has the handle "${value}"`
+        : `no profile is owned by ${value}`,
     );
   }
   return row;
@@ -133,13 +255,25 @@ export function profilesModule(limits: PageLimits): ApiModule {
     resolvers: {
       Query: {
         profile: (_: unknown, args: ProfileKey, context: ApiContext) => findProfile(context, args),
-        profiles: (_: unknown, args: PageArgs, context: ApiContext) => fetchPage(context.db, PROFILE, args, context.limits),
-        searchProfiles(_: unknown, args: { prefix: string; first?: number; after?: string }, context: ApiContext) {
-          if (args.prefix.length === 0) throw userError(ErrorCode.BadUserInput, "prefix must not be empty");
+        profiles: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, PROFILE, args, context.limits),
+        searchProfiles(
+          _: unknown,
+          args: { prefix: string; first?: number; after?: string },
+          context: ApiContext,
+        ) {
+          if (args.prefix.length === 0)
+            throw userError(ErrorCode.BadUserInput, "prefix must not be empty");
           return fetchPage(
             context.db,
             PROFILE,
-            { where: { handle_starts_with: args.prefix.toLowerCase() }, orderBy: "handle", orderDirection: "asc", first: args.first, after: args.after },
+            {
+              where: { handle_starts_with: args.prefix.toLowerCase() },
+              orderBy: "handle",
+              orderDirection: "asc",
+              first: args.first,
+              after: args.after,
+            },
             context.limits,
           );
         },

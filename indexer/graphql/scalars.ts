@@ -21,12 +21,16 @@ function parseUint(value: unknown): string {
  */
 export const BigIntScalar = new GraphQLScalarType({
   name: "BigInt",
-  description: 'A non-negative integer below 2^256, as a decimal string: "1208925819614629174706177".',
+  description:
+    'A non-negative integer below 2^256, as a decimal string: "1208925819614629174706177".',
   serialize: (value) => (typeof value === "bigint" ? value.toString() : String(value)),
   parseValue: parseUint,
   parseLiteral(ast) {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT) return parseUint(ast.value);
-    throw userError(ErrorCode.BadUserInput, `BigInt takes a decimal string, got a ${ast.kind} literal`);
+    throw userError(
+      ErrorCode.BadUserInput,
+      `BigInt takes a decimal string, got a ${ast.kind} literal`,
+    );
   },
 });
 
@@ -34,7 +38,10 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 function parseAddress(value: unknown): string {
   if (typeof value !== "string" || !ADDRESS.test(value)) {
-    throw userError(ErrorCode.BadUserInput, `Address takes 0x and 40 hex digits, got ${JSON.stringify(value)}`);
+    throw userError(
+      ErrorCode.BadUserInput,
+      `Address takes 0x and 40 hex digits, got ${JSON.stringify(value)}`,
+    );
   }
   return value.toLowerCase();
 }

@@ -9,7 +9,10 @@ export interface ApiServer {
 }
 
 /** Serves the API over HTTP: POST/GET /graphql, SSE subscriptions, GraphiQL in a browser. */
-export async function serveApi(api: Api, params: { port?: number; host?: string } = {}): Promise<ApiServer> {
+export async function serveApi(
+  api: Api,
+  params: { port?: number; host?: string } = {},
+): Promise<ApiServer> {
   // The yoga instance is a Node request listener.
   const server = http.createServer(api.yoga);
   await new Promise<void>((resolve, reject) => {

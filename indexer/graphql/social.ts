@@ -19,9 +19,25 @@ import type { LiveFeed } from "./live";
 import { findProfile, profileById, type ProfileKey } from "./profiles";
 
 const TRACE = (alias: string, what: string): Entity["columns"] => [
-  { field: "blockNumber", sql: `${alias}.block_number`, kind: "uint64", filter: true, description: `Block of the ${what}.` },
-  { field: "logIndex", sql: `${alias}.log_index`, kind: "int", description: `Log index of the ${what} within its block.` },
-  { field: "txHash", sql: `${alias}.tx_hash`, kind: "text", description: `Transaction of the ${what}.` },
+  {
+    field: "blockNumber",
+    sql: `${alias}.block_number`,
+    kind: "uint64",
+    filter: true,
+    description: `Block of the ${what}.`,
+  },
+  {
+    field: "logIndex",
+    sql: `${alias}.log_index`,
+    kind: "int",
+    description: `Log index of the ${what} within its block.`,
+  },
+  {
+    field: "txHash",
+    sql: `${alias}.tx_hash`,
+    kind: "text",
+    description: `Transaction of the ${what}.`,
+  },
 ];
 
 export const POST: Entity = {
@@ -31,20 +47,74 @@ export const POST: Entity = {
   from: "posts p",
   alias: "p",
   columns: [
-    { field: "id", sql: "p.id", kind: "uint256", filter: true, description: "Post id: the author's profile id << 64 | the author's post sequence number." },
-    { field: "authorId", sql: "p.author_id", kind: "uint256", filter: true, description: "Profile id of the author." },
-    { field: "parentId", sql: "p.parent_id", kind: "uint256", nullable: true, filter: true, description: "Post this one replies to, null when none." },
-    { field: "quotedId", sql: "p.quoted_id", kind: "uint256", nullable: true, filter: true, description: "Post this one quotes, null when none." },
+    {
+      field: "id",
+      sql: "p.id",
+      kind: "uint256",
+      filter: true,
+      description: "Post id: the author's profile id << 64 | the author's post sequence number.",
+    },
+    {
+      field: "authorId",
+      sql: "p.author_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile id of the author.",
+    },
+    {
+      field: "parentId",
+      sql: "p.parent_id",
+      kind: "uint256",
+      nullable: true,
+      filter: true,
+      description: "Post this one replies to, null when none.",
+    },
+    {
+      field: "quotedId",
+      sql: "p.quoted_id",
+      kind: "uint256",
+      nullable: true,
+      filter: true,
+      description: "Post this one quotes, null when none.",
+    },
     { field: "contentUri", sql: "p.content_uri", kind: "text", description: "URI of the content." },
     ...TRACE("p", "post"),
-    { field: "timestamp", sql: "(SELECT b.timestamp FROM blocks b WHERE b.number = p.block_number)", kind: "uint64", nullable: true, description: "Unix time of the post's block, in seconds." },
-    { field: "retracted", sql: "(p.retracted_block_number IS NOT NULL)", kind: "boolean", filter: true, description: "Whether the author retracted the post. Apps hide it; the record keeps it." },
-    { field: "retractedBlockNumber", sql: "p.retracted_block_number", kind: "uint64", nullable: true, description: "Block of the first retraction, null while the post stands." },
-    { field: "retractedTxHash", sql: "p.retracted_tx_hash", kind: "text", nullable: true, description: "Transaction of the first retraction, null while the post stands." },
+    {
+      field: "timestamp",
+      sql: "(SELECT b.timestamp FROM blocks b WHERE b.number = p.block_number)",
+      kind: "uint64",
+      nullable: true,
+      description: "Unix time of the post's block, in seconds.",
+    },
+    {
+      field: "retracted",
+      sql: "(p.retracted_block_number IS NOT NULL)",
+      kind: "boolean",
+      filter: true,
+      description: "Whether the author retracted the post. Apps hide it; the record keeps it.",
+    },
+    {
+      field: "retractedBlockNumber",
+      sql: "p.retracted_block_number",
+      kind: "uint64",
+      nullable: true,
+      description: "Block of the first retraction, null while the post stands.",
+    },
+    {
+      field: "retractedTxHash",
+      sql: "p.retracted_tx_hash",
+      kind: "text",
+      nullable: true,
+      description: "Transaction of the first retraction, null while the post stands.",
+    },
   ],
   orderings: [
     { name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] },
-    { name: "id", description: "By post id (groups each author's posts in sequence).", keys: ["id"] },
+    {
+      name: "id",
+      description: "By post id (groups each author's posts in sequence).",
+      keys: ["id"],
+    },
   ],
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
@@ -56,11 +126,29 @@ export const FOLLOW: Entity = {
   from: "follows f",
   alias: "f",
   columns: [
-    { field: "followerId", sql: "f.follower_id", kind: "uint256", filter: true, description: "Profile that follows." },
-    { field: "followedId", sql: "f.followed_id", kind: "uint256", filter: true, description: "Profile that is followed." },
+    {
+      field: "followerId",
+      sql: "f.follower_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that follows.",
+    },
+    {
+      field: "followedId",
+      sql: "f.followed_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that is followed.",
+    },
     ...TRACE("f", "Followed event the follow dates from"),
   ],
-  orderings: [{ name: "blockNumber", description: "By when the follow started.", keys: ["blockNumber", "logIndex"] }],
+  orderings: [
+    {
+      name: "blockNumber",
+      description: "By when the follow started.",
+      keys: ["blockNumber", "logIndex"],
+    },
+  ],
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
@@ -71,12 +159,36 @@ export const REACTION: Entity = {
   from: "reactions r",
   alias: "r",
   columns: [
-    { field: "profileId", sql: "r.profile_id", kind: "uint256", filter: true, description: "Profile that reacted." },
-    { field: "postId", sql: "r.post_id", kind: "uint256", filter: true, description: "Post reacted to." },
-    { field: "kind", sql: "r.kind", kind: "int", filter: true, description: "Kind of reaction (1: like; other values are up to apps)." },
+    {
+      field: "profileId",
+      sql: "r.profile_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that reacted.",
+    },
+    {
+      field: "postId",
+      sql: "r.post_id",
+      kind: "uint256",
+      filter: true,
+      description: "Post reacted to.",
+    },
+    {
+      field: "kind",
+      sql: "r.kind",
+      kind: "int",
+      filter: true,
+      description: "Kind of reaction (1: like; other values are up to apps).",
+    },
     ...TRACE("r", "latest Reacted event"),
   ],
-  orderings: [{ name: "blockNumber", description: "By when the reaction was set.", keys: ["blockNumber", "logIndex"] }],
+  orderings: [
+    {
+      name: "blockNumber",
+      description: "By when the reaction was set.",
+      keys: ["blockNumber", "logIndex"],
+    },
+  ],
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
@@ -93,7 +205,9 @@ export const POSTS_FEED: LiveFeed = {
 };
 
 function postById(context: ApiContext, id: string): Promise<Row | null> {
-  return context.loader("post:id", () => createRowLoader(context.db, POST, column(POST, "id"))).load(id);
+  return context
+    .loader("post:id", () => createRowLoader(context.db, POST, column(POST, "id")))
+    .load(id);
 }
 
 /** Counts keyed by id: one query per tick for all ids asked for. */
@@ -125,7 +239,12 @@ const POST_STATS_SQL = `
   FROM unnest($1::numeric[]) AS k(id)`;
 
 /** A connection field of a row inside a list, read for all rows of the list at once. */
-function nested(name: string, entity: Entity, keyField: string, condition: (key: string) => string) {
+function nested(
+  name: string,
+  entity: Entity,
+  keyField: string,
+  condition: (key: string) => string,
+) {
   return (parent: Row, args: PageArgs, context: ApiContext) =>
     context
       .loader(pageLoaderKey(name, args), () =>
@@ -262,7 +381,8 @@ export function socialModule(limits: PageLimits): ApiModule {
           if (!row) throw userError(ErrorCode.PostNotFound, `no post has the id ${args.id}`);
           return row;
         },
-        posts: (_: unknown, args: PageArgs, context: ApiContext) => fetchPage(context.db, POST, args, context.limits),
+        posts: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, POST, args, context.limits),
         async homeFeed(_: unknown, args: PageArgs & ProfileKey, context: ApiContext) {
           const reader = await findProfile(context, args, "homeFeed");
           return fetchPage(
@@ -270,16 +390,22 @@ export function socialModule(limits: PageLimits): ApiModule {
             POST,
             args,
             context.limits,
-            (add) => `p.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ${add(reader.id, "numeric")})`,
+            (add) =>
+              `p.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ${add(reader.id, "numeric")})`,
           );
         },
-        follows: (_: unknown, args: PageArgs, context: ApiContext) => fetchPage(context.db, FOLLOW, args, context.limits),
+        follows: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, FOLLOW, args, context.limits),
         reactions: (_: unknown, args: PageArgs, context: ApiContext) =>
           fetchPage(context.db, REACTION, args, context.limits),
       },
       Subscription: {
         postCreated: {
-          subscribe(_: unknown, args: { authorIds?: string[] | null; parentId?: string | null }, context: ApiContext) {
+          subscribe(
+            _: unknown,
+            args: { authorIds?: string[] | null; parentId?: string | null },
+            context: ApiContext,
+          ) {
             const authors = args.authorIds ? new Set(args.authorIds) : null;
             return context.live.subscribe(
               "posts",
@@ -324,7 +450,10 @@ export function socialModule(limits: PageLimits): ApiModule {
       },
       Reaction: {
         profile: (reaction: Row, _: unknown, context: ApiContext) =>
-          required(profileById(context, String(reaction.profileId)), `profile ${reaction.profileId}`),
+          required(
+            profileById(context, String(reaction.profileId)),
+            `profile ${reaction.profileId}`,
+          ),
         post: (reaction: Row, _: unknown, context: ApiContext) =>
           required(postById(context, String(reaction.postId)), `post ${reaction.postId}`),
       },
