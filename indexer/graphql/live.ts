@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { Logger } from "pino";
-import { EVENTS_CHANNEL } from "../db/notify";
+import { EVENTS_CHANNEL, type CommittedEvent } from "../db/notify";
 import type { Db } from "./database";
 import type { Row } from "./entity";
 
@@ -48,7 +48,8 @@ interface Subscriber {
  * that moves the checkpoint, so a wake-up arrives as soon as a batch commits, and costs nothing
  * while the chain is idle. The notification only wakes the hub: it re-reads the checkpoint and
  * fetches each subscribed feed once for all its subscribers, over the blocks it has not
- * delivered yet, so a lost or coalesced notification delays rows but never drops them.
+ * delivered yet, so a lost or coalesced notification delays rows but never drops them. Only a
+ * reorg notification's payload is read (see `rewind`).
  */
 export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
   const { logger } = params;
@@ -72,8 +73,14 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
   let closed = false;
   let running: Promise<void> | null = null;
   let again = false;
+  /** Lowest common ancestor announced since the last delivery started. */
+  let rewindTo: bigint | null = null;
 
   async function deliver(): Promise<void> {
+    if (rewindTo !== null) {
+      if (delivered !== null && rewindTo < delivered) delivered = rewindTo;
+      rewindTo = null;
+    }
     const checkpoint = await readCheckpoint();
     if (checkpoint === null) return;
     if (delivered !== null && checkpoint <= delivered) {
@@ -90,6 +97,22 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
         for (const listener of listeners) if (listener.accept(row)) listener.push(row);
     }
     delivered = checkpoint;
+  }
+
+  /**
+   * A reorg announces its common ancestor: blocks above it are delivered again once
+   * re-indexed, even if the checkpoint is back above the last delivery by the time we look.
+   */
+  function rewind(payload: string | undefined): void {
+    let event: Partial<CommittedEvent>;
+    try {
+      event = JSON.parse(payload ?? "") as Partial<CommittedEvent>;
+    } catch {
+      return;
+    }
+    if (event.type !== "reorg" || typeof event.commonAncestor !== "string") return;
+    const ancestor = BigInt(event.commonAncestor);
+    if (rewindTo === null || ancestor < rewindTo) rewindTo = ancestor;
   }
 
   function wake(): Promise<void> {
@@ -119,7 +142,10 @@ export async function startLiveHub(params: LiveHubParams): Promise<LiveHub> {
       connectionString: params.url,
       application_name: "agora-api-listen",
     });
-    client.on("notification", () => void wake());
+    client.on("notification", (message) => {
+      rewind(message.payload);
+      void wake();
+    });
     client.on("error", (error) => {
       logger.warn({ err: error }, "live update connection lost, reconnecting");
       client.end().catch(() => undefined);

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     server
       .close()
+      .then(() => api.close())
       .then(() => pool.end())
       .then(
         () => process.exit(0),

@@ -23,8 +23,8 @@ export async function serveApi(
   return {
     port,
     url: `http://127.0.0.1:${port}${api.yoga.graphqlEndpoint}`,
+    /** Stops listening and drops open connections (SSE streams included); the Api stays open. */
     async close() {
-      await api.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -7,6 +7,7 @@ import { deploySuite } from "../../deploy/suite";
 import { notifyCommitted } from "../../indexer/db/notify";
 import { createApi, type Api } from "../../indexer/graphql/api";
 import { createReadPool } from "../../indexer/graphql/database";
+import { serveApi } from "../../indexer/graphql/server";
 import { rpcHeadBlock } from "../../indexer/graphql/status";
 import type { Indexer } from "../../indexer/indexer";
 import type { ProfileRegistry } from "../../typechain-types";
@@ -558,10 +559,30 @@ describe("GraphQL API", function () {
       };
       const small = await count(2);
       const large = await count(posted.length);
+      console.log(`      ${small} queries for 2 posts, ${large} for ${posted.length}`);
       // posts, authors, author stats, parents, quoted, post stats, replies, reply authors,
       // reactions, reaction profiles: one query each, batched over every item.
       expect(large).to.equal(small);
       expect(large).to.be.at.most(10);
+    });
+  });
+
+  describe("server", function () {
+    it("serves queries over HTTP and GraphiQL to browsers at /graphql", async function () {
+      const server = await serveApi(api, { port: 0, host: "127.0.0.1" });
+      try {
+        const reply = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: `{ profile(handle: "bob") { id } }` }),
+        });
+        expect(await reply.json()).to.deep.equal({ data: { profile: { id: "2" } } });
+        const page = await fetch(server.url, { headers: { accept: "text/html" } });
+        expect(page.headers.get("content-type")).to.match(/text\/html/);
+        expect(await page.text()).to.match(/GraphiQL/i);
+      } finally {
+        await server.close();
+      }
     });
   });
 
