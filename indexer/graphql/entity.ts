@@ -210,7 +210,16 @@ function escapeLike(prefix: string): string {
   return prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function filterSql(entity: Entity, filter: Filter, params: Params): string[] {
+/** Deepest nesting of AND/OR a filter accepts. */
+const MAX_FILTER_NESTING = 4;
+
+function filterSql(entity: Entity, filter: Filter, params: Params, nesting = 0): string[] {
+  if (nesting > MAX_FILTER_NESTING) {
+    throw userError(
+      ErrorCode.BadUserInput,
+      `filters nest AND/OR at most ${MAX_FILTER_NESTING} levels deep`,
+    );
+  }
   const conditions: string[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
@@ -218,7 +227,7 @@ function filterSql(entity: Entity, filter: Filter, params: Params): string[] {
       const parts = (value as Filter[] | null) ?? [];
       if (parts.length === 0) continue;
       const joined = parts.map(
-        (part) => `(${filterSql(entity, part, params).join(" AND ") || "true"})`,
+        (part) => `(${filterSql(entity, part, params, nesting + 1).join(" AND ") || "true"})`,
       );
       conditions.push(`(${joined.join(key === "AND" ? " AND " : " OR ")})`);
       continue;
