@@ -1,4 +1,3 @@
-import type DataLoader from "dataloader";
 import type { ApiContext, ApiModule } from "./context";
 import {
   column,
@@ -163,14 +162,7 @@ export const HANDLE_CHANGE: Entity = {
 /** The profile with id `id`, batched with the other lookups of the same tick. */
 export function profileById(context: ApiContext, id: string): Promise<Row | null> {
   return context
-    .loader(
-      "profile:id",
-      () =>
-        createRowLoader(context.db, PROFILE, column(PROFILE, "id")) as DataLoader<
-          string,
-          Row | null
-        >,
-    )
+    .loader("profile:id", () => createRowLoader(context.db, PROFILE, column(PROFILE, "id")))
     .load(id);
 }
 

@@ -295,6 +295,22 @@ describe("GraphQL API", function () {
       ]);
     });
 
+    it("refuses filters nested too deep and _in lists that are too long", async function () {
+      const nested = `{ OR: [{ AND: [{ OR: [{ AND: [{ OR: [{ id: "1" }] }] }] }] }] }`;
+      const deep = await errorOf(`{ posts(where: ${nested}) { nodes { id } } }`);
+      expect(deep.extensions?.code).to.equal("BAD_USER_INPUT");
+      expect(deep.message).to.equal("filters nest AND/OR at most 4 levels deep");
+      const ids = [...Array(1001)].map((_, i) => String(i + 1));
+      const long = await errorOf(
+        `query($ids: [BigInt!]) { posts(where: { id_in: $ids }) { nodes { id } } }`,
+        {
+          ids,
+        },
+      );
+      expect(long.extensions?.code).to.equal("TOO_MANY_ITEMS");
+      expect(long.message).to.equal("filter id_in lists 1001 values but takes at most 1000");
+    });
+
     it("gives a home feed of the profiles one follows now", async function () {
       const result = await data(
         `{ homeFeed(handle: "bob", first: 100) { nodes { id authorId } } }`,
