@@ -17,7 +17,7 @@ export interface Indexer {
   server?: StatusServer;
   /** Follows the chain until `stop()`. */
   run(): Promise<void>;
-  /** Lets the current transaction finish, then closes the server and the database. */
+  /** Lets the current transaction finish, then closes the server and the database. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -61,6 +61,7 @@ export async function createIndexer(params: CreateIndexerParams): Promise<Indexe
     if (server) logger.info({ http_port: server.port }, "status server listening");
 
     let running: Promise<void> | undefined;
+    let stopped: Promise<void> | undefined;
     return {
       db,
       sync,
@@ -70,11 +71,14 @@ export async function createIndexer(params: CreateIndexerParams): Promise<Indexe
         running = sync.run(abort.signal);
         return running;
       },
-      async stop() {
-        abort.abort();
-        await running?.catch(() => undefined);
-        await server?.close();
-        await db.close();
+      stop() {
+        stopped ??= (async () => {
+          abort.abort();
+          await running?.catch(() => undefined);
+          await server?.close();
+          await db.close();
+        })();
+        return stopped;
       },
     };
   } catch (error) {

@@ -43,9 +43,30 @@ export interface RpcServer {
   close(): Promise<void>;
 }
 
-/** Serves an EIP-1193 provider (Hardhat's in-process network) as JSON-RPC over HTTP. */
-export async function serveProvider(provider: EthereumProvider): Promise<RpcServer> {
+export interface ProviderLimits {
+  /** Refuse eth_getLogs over more blocks than this, the way hosted providers do. */
+  maxLogRange?: number;
+  /** Answer this many HTTP requests with 503 before serving. */
+  failFirst?: number;
+}
+
+/**
+ * Serves an EIP-1193 provider (Hardhat's in-process network) as JSON-RPC over HTTP,
+ * optionally with the limits and failures of a hosted provider.
+ */
+export async function serveProvider(provider: EthereumProvider, limits: ProviderLimits = {}): Promise<RpcServer> {
+  let failures = limits.failFirst ?? 0;
   const call = async (body: { id: unknown; method: string; params?: unknown[] }) => {
+    if (body.method === "eth_getLogs" && limits.maxLogRange !== undefined) {
+      const filter = (body.params ?? [])[0] as { fromBlock?: string; toBlock?: string };
+      if (filter.fromBlock && filter.toBlock && Number(filter.toBlock) - Number(filter.fromBlock) + 1 > limits.maxLogRange) {
+        return {
+          jsonrpc: "2.0",
+          id: body.id,
+          error: { code: -32602, message: `Log response size exceeded. Use a block range of at most ${limits.maxLogRange}` },
+        };
+      }
+    }
     try {
       const result = await provider.request({ method: body.method, params: body.params ?? [] });
       return { jsonrpc: "2.0", id: body.id, result };
@@ -55,6 +76,12 @@ export async function serveProvider(provider: EthereumProvider): Promise<RpcServ
     }
   };
   const server = http.createServer((request, response) => {
+    if (failures > 0) {
+      failures--;
+      response.writeHead(503);
+      response.end("overloaded");
+      return;
+    }
     let raw = "";
     request.on("data", (chunk) => (raw += chunk));
     request.on("end", async () => {

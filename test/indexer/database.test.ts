@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, appendFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import pino from "pino";
+import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from "../../indexer/db/migrate";
+import { createTestDatabase, type TestDatabase } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "../..");
+const logger = pino({ level: "silent" });
+
+describe("indexer: database schema and migrator", function () {
+  describe("the committed migrations", function () {
+    it("equal what prisma/schema.prisma generates (prisma migrate diff, offline)", function () {
+      const result = spawnSync(
+        "npx",
+        ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+        },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const committed = readMigrations()
+        .map((migration) => migration.sql)
+        .join("");
+      expect(committed).to.equal(result.stdout);
+    });
+  });
+
+  describe("migrate()", function () {
+    let db: TestDatabase;
+    let pools: pg.Pool[];
+
+    beforeEach(async function () {
+      db = await createTestDatabase("idx_migrate");
+      pools = [];
+    });
+
+    afterEach(async function () {
+      for (const pool of pools) await pool.end();
+      await db.drop();
+    });
+
+    const pool = () => {
+      const created = new pg.Pool({ connectionString: db.url, max: 2 });
+      pools.push(created);
+      return created;
+    };
+
+    it("applies each migration once, even when two indexers start at the same time", async function () {
+      const [first, second] = await Promise.all([migrate(pool(), logger), migrate(pool(), logger)]);
+      const names = readMigrations().map((m) => m.name);
+      expect([...first, ...second]).to.deep.equal(names);
+      expect(await migrate(pool(), logger)).to.deep.equal([]);
+      const { rows } = await pool().query("SELECT name FROM _agora_migrations ORDER BY name");
+      expect(rows.map((r) => r.name)).to.deep.equal(names);
+    });
+
+    it("refuses to start when an applied migration was edited", async function () {
+      await migrate(pool(), logger);
+      const dir = mkdtempSync(path.join(os.tmpdir(), "agora-migrations-"));
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      const first = readMigrations(dir)[0];
+      appendFileSync(path.join(dir, first.name, "migration.sql"), "\n-- edited\n");
+      let error: unknown;
+      await migrate(pool(), logger, dir).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(MigrationError);
+      expect((error as Error).message).to.contain(`migration ${first.name} was changed`);
+    });
+
+    it("leaves nothing behind when a migration fails", async function () {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "agora-migrations-"));
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      const broken = path.join(dir, "9999_broken");
+      cpSync(path.join(MIGRATIONS_DIR, readMigrations()[0].name), broken, { recursive: true });
+      let error: unknown;
+      await migrate(pool(), logger, dir).catch((e) => (error = e));
+      expect((error as Error).message).to.match(/already exists/);
+      const { rows } = await pool().query("SELECT to_regclass('profiles') AS t, to_regclass('_agora_migrations') AS m");
+      expect(rows[0]).to.deep.equal({ t: null, m: null });
+      expect(readFileSync(path.join(broken, "migration.sql"), "utf8")).to.contain("CREATE TABLE");
+    });
+  });
+});
