@@ -99,12 +99,7 @@ export const PROFILE: Entity = {
   ],
   orderings: [
     { name: "id", description: "By profile id, i.e. in order of registration.", keys: ["id"] },
-    { name: "handle", description: "By handle, in code point order.", keys: ["handle"] },
-    {
-      name: "updatedBlockNumber",
-      description: "By the latest change.",
-      keys: ["updatedBlockNumber", "updatedLogIndex", "id"],
-    },
+    { name: "handle", description: "By handle.", keys: ["handle"] },
   ],
   defaultOrdering: "id",
   defaultDirection: "asc",

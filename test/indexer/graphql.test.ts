@@ -627,19 +627,18 @@ describe("GraphQL API", function () {
   });
 
   describe("live updates", function () {
-    it("streams a new post over Server-Sent Events once its batch commits", async function () {
-      const response = await api.yoga.fetch("http://api/graphql", {
+    /** Opens a postCreated subscription over SSE; `next()` resolves with its next event. */
+    async function subscribe(target: Api, query: string) {
+      const response = await target.yoga.fetch("http://api/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({
-          query: `subscription { postCreated(authorIds: ["3"]) { id contentUri author { handle stats { postCount } } } }`,
-        }),
+        body: JSON.stringify({ query }),
       });
       expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
-      const nextEvent = async (): Promise<Json> => {
+      const next = async (): Promise<Json> => {
         for (;;) {
           const match = /(?:^|\n)event: next\ndata: (.*)\n\n/.exec(buffer);
           if (match) {
@@ -651,11 +650,21 @@ describe("GraphQL API", function () {
           buffer += decoder.decode(chunk.value, { stream: true });
         }
       };
-      const first = nextEvent();
-      for (let i = 0; i < 100 && api.live.subscribers("posts") === 0; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(api.live.subscribers("posts")).to.equal(1);
+      const first = next();
+      await until(() => target.live.subscribers("posts") === 1);
+      return { first, next, close: () => reader.cancel() };
+    }
 
+    async function until(condition: () => boolean): Promise<void> {
+      for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(condition()).to.equal(true);
+    }
+
+    it("streams a new post over Server-Sent Events once its batch commits", async function () {
+      const stream = await subscribe(
+        api,
+        `subscription { postCreated(authorIds: ["3"]) { id contentUri author { handle stats { postCount } } } }`,
+      );
       const [, , , carol, dave] = signers;
       // dave's post does not pass the filter; carol's does.
       await (await registry.connect(dave).post(4, "ipfs://dave/live")).wait();
@@ -671,17 +680,31 @@ describe("GraphQL API", function () {
         toBlock: checkpoint,
         events: 2,
       });
-      const event = await first;
+      const event = await stream.first;
       console.log(`      post delivered ${Date.now() - notifiedAt} ms after the notification`);
       expect(event.data.postCreated).to.deep.equal({
         id: postId(3n, 4n),
         contentUri: "ipfs://carol/live",
         author: { handle: "carol", stats: { postCount: 4 } },
       });
-      await reader.cancel();
-      for (let i = 0; i < 100 && api.live.subscribers("posts") > 0; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(api.live.subscribers("posts")).to.equal(0);
+      await stream.close();
+      await until(() => api.live.subscribers("posts") === 0);
+    });
+
+    it("still delivers when a notification is lost, at the next checkpoint check", async function () {
+      const polling = await createApi({ pool, databaseUrl: db.url, logger, fallbackPollMs: 100 });
+      try {
+        const stream = await subscribe(polling, `subscription { postCreated { id contentUri } }`);
+        await (await registry.connect(signers[2]).post(2, "ipfs://bob/unannounced")).wait();
+        await indexer.sync.syncToHead();
+        expect((await stream.first).data.postCreated).to.deep.equal({
+          id: postId(2n, 2n),
+          contentUri: "ipfs://bob/unannounced",
+        });
+        await stream.close();
+      } finally {
+        await polling.close();
+      }
     });
   });
 });
