@@ -9,7 +9,7 @@ import { rpcHeadBlock } from "./status";
  * by default the indexer's embedded Postgres. RPC_URL, when set, gives indexerStatus.headLag.
  */
 async function main(): Promise<void> {
-  const logger = createLogger(process.env.LOG_LEVEL ?? "info").child({ service: "api" });
+  const logger = createLogger(process.env.LOG_LEVEL ?? "info").child({ component: "api" });
   const url = process.env.DATABASE_URL || "postgres://postgres:postgres@127.0.0.1:54329/agora";
   const port = Number(process.env.API_PORT ?? 4000);
   const timeoutMs = Number(process.env.API_TIMEOUT_MS ?? DEFAULT_LIMITS.timeoutMs);
