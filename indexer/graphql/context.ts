@@ -59,7 +59,7 @@ export function createContext(params: ContextParams): ApiContext {
         if ((error as { code?: string }).code === "57014") {
           throw userError(
             ErrorCode.Timeout,
-            `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`,
+            "a database query ran longer than the time limit; ask for fewer items",
           );
         }
         throw error;

@@ -524,31 +524,44 @@ describe("GraphQL API", function () {
       }
     });
 
-    it("ends a request that runs out of time with TIMEOUT", async function () {
-      const slowPool = createReadPool({ url: db.url, statementTimeoutMs: 200, logger });
-      const slow = await createApi({
-        pool: slowPool,
-        databaseUrl: db.url,
-        logger,
-        limits: { timeoutMs: 200 },
+    for (const { what, statementTimeoutMs, timeoutMs, message } of [
+      {
+        what: "Postgres cancels a statement",
+        statementTimeoutMs: 200,
+        timeoutMs: 5_000,
+        message: "a database query ran longer than the time limit; ask for fewer items",
+      },
+      {
+        what: "the request's own timer fires first",
+        statementTimeoutMs: 5_000,
+        timeoutMs: 200,
+        message: "the query ran longer than 200 ms; ask for fewer items",
+      },
+    ]) {
+      it(`ends a request that runs out of time with TIMEOUT when ${what}`, async function () {
+        const slowPool = createReadPool({ url: db.url, statementTimeoutMs, logger });
+        const slow = await createApi({
+          pool: slowPool,
+          databaseUrl: db.url,
+          logger,
+          limits: { timeoutMs },
+        });
+        const locker = new pg.Client({ connectionString: db.url });
+        await locker.connect();
+        try {
+          await locker.query("BEGIN");
+          await locker.query("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+          const reply = await gql(`{ posts { nodes { id } } }`, undefined, slow);
+          expect(reply.errors![0].extensions?.code).to.equal("TIMEOUT");
+          expect(reply.errors![0].message).to.equal(message);
+        } finally {
+          await locker.query("ROLLBACK");
+          await locker.end();
+          await slow.close();
+          await slowPool.end();
+        }
       });
-      const locker = new pg.Client({ connectionString: db.url });
-      await locker.connect();
-      try {
-        await locker.query("BEGIN");
-        await locker.query("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
-        const reply = await gql(`{ posts { nodes { id } } }`, undefined, slow);
-        expect(reply.errors![0].extensions?.code).to.equal("TIMEOUT");
-        expect(reply.errors![0].message).to.equal(
-          "the query ran longer than 200 ms; ask for fewer items",
-        );
-      } finally {
-        await locker.query("ROLLBACK");
-        await locker.end();
-        await slow.close();
-        await slowPool.end();
-      }
-    });
+    }
 
     it("reads through sessions that cannot write", async function () {
       let code: string | undefined;
