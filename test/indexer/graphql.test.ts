@@ -704,6 +704,48 @@ describe("GraphQL API", function () {
       await until(() => api.live.subscribers("posts") === 0);
     });
 
+    it("delivers the post of the new chain after a reorg replaced a delivered one", async function () {
+      const provider = hre.network.provider;
+      const alina = registry.connect(signers[5]);
+      const stream = await subscribe(
+        api,
+        `subscription { postCreated(authorIds: ["5"]) { id contentUri } }`,
+      );
+      const snapshot = await provider.request({ method: "evm_snapshot", params: [] });
+      const ancestor = await hre.ethers.provider.getBlockNumber();
+      await (await alina.post(5, "ipfs://alina/orphaned")).wait();
+      await indexer.sync.syncToHead();
+      const block = String(await hre.ethers.provider.getBlockNumber());
+      await notifyCommitted(indexer.db.pool, {
+        type: "batch",
+        fromBlock: block,
+        toBlock: block,
+        events: 1,
+      });
+      expect((await stream.first).data.postCreated).to.deep.equal({
+        id: postId(5n, 1n),
+        contentUri: "ipfs://alina/orphaned",
+      });
+
+      await provider.request({ method: "evm_revert", params: [snapshot] });
+      await (await alina.post(5, "ipfs://alina/canonical")).wait();
+      // The sync rolls back to the common ancestor, then indexes the new block at the same height.
+      await indexer.sync.syncToHead();
+      await notifyCommitted(indexer.db.pool, { type: "reorg", commonAncestor: String(ancestor) });
+      await notifyCommitted(indexer.db.pool, {
+        type: "batch",
+        fromBlock: block,
+        toBlock: block,
+        events: 1,
+      });
+      expect((await stream.next()).data.postCreated).to.deep.equal({
+        id: postId(5n, 1n),
+        contentUri: "ipfs://alina/canonical",
+      });
+      await stream.close();
+      await until(() => api.live.subscribers("posts") === 0);
+    });
+
     it("still delivers when a notification is lost, at the next checkpoint check", async function () {
       const polling = await createApi({ pool, databaseUrl: db.url, logger, fallbackPollMs: 100 });
       try {
