@@ -5,6 +5,7 @@ import {
   type Plugin,
   type YogaServerInstance,
 } from "graphql-yoga";
+import type { GraphQLSchema } from "graphql";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { createContext, type ApiContext, type ApiModule } from "./context";
@@ -56,6 +57,8 @@ export interface CreateApiParams {
 
 export interface Api {
   yoga: YogaServerInstance<object, ApiContext>;
+  /** The executable schema (printSchema gives clients the SDL). */
+  schema: GraphQLSchema;
   live: LiveHub;
   limits: ApiLimits;
   /** Ends live subscriptions and the LISTEN connection; the pool stays the caller's. */
@@ -155,5 +158,5 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
       }),
     plugins: [useQueryLimits(limits), useRequestTimeout(limits.timeoutMs)],
   });
-  return { yoga, live, limits, close: () => live.close() };
+  return { yoga, schema, live, limits, close: () => live.close() };
 }

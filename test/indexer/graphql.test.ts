@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
-import { getIntrospectionQuery } from "graphql";
+import { getIntrospectionQuery, parse, validate } from "graphql";
 import hre from "hardhat";
 import pg from "pg";
 import pino from "pino";
@@ -74,6 +76,39 @@ describe("GraphQL API", function () {
     const reply = await gql(query, variables);
     expect(reply.errors, "expected an error").to.be.an("array").that.is.not.empty;
     return reply.errors![0];
+  }
+
+  /** Opens a postCreated subscription over SSE; `next()` resolves with its next event. */
+  async function subscribe(target: Api, query: string) {
+    const response = await target.yoga.fetch("http://api/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query }),
+    });
+    expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const next = async (): Promise<Json> => {
+      for (;;) {
+        const match = /(?:^|\n)event: next\ndata: (.*)\n\n/.exec(buffer);
+        if (match) {
+          buffer = buffer.slice(match.index + match[0].length);
+          return JSON.parse(match[1]);
+        }
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error("stream ended");
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+    };
+    const first = next();
+    await until(() => target.live.subscribers("posts") === 1);
+    return { first, next, close: () => reader.cancel() };
+  }
+
+  async function until(condition: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(condition()).to.equal(true);
   }
 
   before(async function () {
@@ -596,6 +631,22 @@ describe("GraphQL API", function () {
     });
   });
 
+  describe("documentation", function () {
+    it("runs every example of docs/api.md without errors", async function () {
+      const doc = readFileSync(path.join(__dirname, "../../docs/api.md"), "utf8");
+      const examples = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+      expect(examples.length).to.be.greaterThan(4);
+      for (const example of examples) {
+        if (example.trimStart().startsWith("subscription")) {
+          expect(validate(api.schema, parse(example)), example).to.deep.equal([]);
+          continue;
+        }
+        const reply = await gql(example);
+        expect(reply.errors, example).to.equal(undefined);
+      }
+    });
+  });
+
   describe("server", function () {
     it("serves queries over HTTP and GraphiQL to browsers at /graphql", async function () {
       const server = await serveApi(api, { port: 0, host: "127.0.0.1" });
@@ -640,39 +691,6 @@ describe("GraphQL API", function () {
   });
 
   describe("live updates", function () {
-    /** Opens a postCreated subscription over SSE; `next()` resolves with its next event. */
-    async function subscribe(target: Api, query: string) {
-      const response = await target.yoga.fetch("http://api/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ query }),
-      });
-      expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
-      const reader = response.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      const next = async (): Promise<Json> => {
-        for (;;) {
-          const match = /(?:^|\n)event: next\ndata: (.*)\n\n/.exec(buffer);
-          if (match) {
-            buffer = buffer.slice(match.index + match[0].length);
-            return JSON.parse(match[1]);
-          }
-          const chunk = await reader.read();
-          if (chunk.done) throw new Error("stream ended");
-          buffer += decoder.decode(chunk.value, { stream: true });
-        }
-      };
-      const first = next();
-      await until(() => target.live.subscribers("posts") === 1);
-      return { first, next, close: () => reader.cancel() };
-    }
-
-    async function until(condition: () => boolean): Promise<void> {
-      for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(condition()).to.equal(true);
-    }
-
     it("streams a new post over Server-Sent Events once its batch commits", async function () {
       const stream = await subscribe(
         api,
