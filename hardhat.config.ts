@@ -41,7 +41,9 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: {},
+    // The local chain of `npm start` pins its genesis time so that its journal replays to the
+    // same block hashes (see devnet/journal.ts).
+    hardhat: process.env.AGORA_GENESIS_DATE ? { initialDate: process.env.AGORA_GENESIS_DATE } : {},
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
   mocha: { timeout: 300_000 },

@@ -139,19 +139,32 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
       return fallback;
     }
     const parsed = typeof value === "number" ? value : Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < min || (typeof value === "string" && !/^\d+$/.test(value.trim()))) {
-      throw new ConfigError(optionName(key), `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    if (
+      !Number.isSafeInteger(parsed) ||
+      parsed < min ||
+      (typeof value === "string" && !/^\d+$/.test(value.trim()))
+    ) {
+      throw new ConfigError(
+        optionName(key),
+        `must be an integer >= ${min}, got ${JSON.stringify(value)}`,
+      );
     }
     return parsed;
   };
 
   const rpcUrl = str("rpcUrl", "http://127.0.0.1:8545");
   if (!/^https?:\/\/.+/.test(rpcUrl)) {
-    throw new ConfigError(optionName("rpcUrl"), `must be an http(s) URL of a JSON-RPC endpoint, got "${rpcUrl}"`);
+    throw new ConfigError(
+      optionName("rpcUrl"),
+      `must be an http(s) URL of a JSON-RPC endpoint, got "${rpcUrl}"`,
+    );
   }
 
   const network = str("network", "localhost");
-  const deploymentFile = path.resolve(cwd, str("deploymentFile", path.join("deployments", `${network}.json`)));
+  const deploymentFile = path.resolve(
+    cwd,
+    str("deploymentFile", path.join("deployments", `${network}.json`)),
+  );
   const deployment = readDeployment(deploymentFile);
   const chainId = int("chainId", deployment.chainId, 1);
   if (chainId !== deployment.chainId) {
@@ -164,12 +177,18 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
   const initialBlockRange = int("initialBlockRange", 1_000, 1);
   const maxBlockRange = int("maxBlockRange", 50_000, 1);
   if (maxBlockRange < initialBlockRange) {
-    throw new ConfigError(optionName("maxBlockRange"), `must be >= INITIAL_BLOCK_RANGE (${initialBlockRange})`);
+    throw new ConfigError(
+      optionName("maxBlockRange"),
+      `must be >= INITIAL_BLOCK_RANGE (${initialBlockRange})`,
+    );
   }
 
   const databaseUrl = str("databaseUrl", "");
   if (databaseUrl !== "" && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError(optionName("databaseUrl"), "must be a postgres:// URL, or empty for the embedded Postgres");
+    throw new ConfigError(
+      optionName("databaseUrl"),
+      "must be a postgres:// URL, or empty for the embedded Postgres",
+    );
   }
 
   const logLevel = str("logLevel", "info");
@@ -191,7 +210,10 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
     rpcTimeoutMs: int("rpcTimeoutMs", 30_000, 100),
     rpcMaxRetries: int("rpcMaxRetries", 8, 0),
     databaseUrl,
-    embeddedPostgresDir: path.resolve(cwd, str("embeddedPostgresDir", path.join(".data", "postgres"))),
+    embeddedPostgresDir: path.resolve(
+      cwd,
+      str("embeddedPostgresDir", path.join(".data", "postgres")),
+    ),
     embeddedPostgresPort: int("embeddedPostgresPort", 54329, 1),
     httpPort: int("httpPort", 42069, 0),
     logLevel,
@@ -200,7 +222,10 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
   function readDeployment(file: string): Deployment {
     const name = optionName("deploymentFile");
     if (!existsSync(file)) {
-      throw new ConfigError(name, `${file} does not exist; deploy first (npm run deploy) or set NETWORK / DEPLOYMENT_FILE`);
+      throw new ConfigError(
+        name,
+        `${file} does not exist; deploy first (npm run deploy) or set NETWORK / DEPLOYMENT_FILE`,
+      );
     }
     let parsed: unknown;
     try {
@@ -219,10 +244,16 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
     for (const [contract, value] of Object.entries(doc.contracts as Record<string, unknown>)) {
       const entry = value as { address?: unknown; blockNumber?: unknown };
       if (typeof entry?.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(entry.address)) {
-        throw new ConfigError(name, `${file}: contracts.${contract}.address is not a 20-byte hex address`);
+        throw new ConfigError(
+          name,
+          `${file}: contracts.${contract}.address is not a 20-byte hex address`,
+        );
       }
       if (!Number.isSafeInteger(entry.blockNumber) || (entry.blockNumber as number) < 0) {
-        throw new ConfigError(name, `${file}: contracts.${contract}.blockNumber is not a block number`);
+        throw new ConfigError(
+          name,
+          `${file}: contracts.${contract}.blockNumber is not a block number`,
+        );
       }
       contracts[contract] = {
         address: entry.address.toLowerCase() as `0x${string}`,
@@ -244,7 +275,10 @@ function readConfigFile(file: string | undefined, cwd: string): RawConfig {
   try {
     parsed = JSON.parse(readFileSync(resolved, "utf8"));
   } catch (error) {
-    throw new ConfigError("INDEXER_CONFIG", `cannot read ${resolved} as JSON (${(error as Error).message})`);
+    throw new ConfigError(
+      "INDEXER_CONFIG",
+      `cannot read ${resolved} as JSON (${(error as Error).message})`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError("INDEXER_CONFIG", `${resolved} must hold a JSON object`);

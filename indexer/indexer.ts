@@ -50,7 +50,14 @@ export async function createIndexer(params: CreateIndexerParams): Promise<Indexe
       metrics,
       signal: abort.signal,
     });
-    const sync = createSync({ config, handlers: params.handlers ?? HANDLERS, pool: db.pool, rpc, logger, metrics });
+    const sync = createSync({
+      config,
+      handlers: params.handlers ?? HANDLERS,
+      pool: db.pool,
+      rpc,
+      logger,
+      metrics,
+    });
     await sync.init();
     const server = params.serve
       ? await startStatusServer(config.httpPort, metrics, {

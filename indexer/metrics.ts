@@ -65,15 +65,60 @@ export function createMetrics(): Metrics {
         lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
       };
       const lag = Math.max(0, metrics.headBlock.value() - metrics.indexedBlock.value());
-      emit("indexer_head_block", "gauge", "Latest block number reported by the RPC.", metrics.headBlock.value());
-      emit("indexer_indexed_block", "gauge", "Highest block written to the database.", metrics.indexedBlock.value());
-      emit("indexer_head_lag_blocks", "gauge", "Blocks between the chain head and the indexed block.", lag);
-      emit("indexer_blocks_total", "counter", "Blocks indexed since start.", metrics.blocks.value());
-      emit("indexer_events_total", "counter", "Events indexed since start.", metrics.events.value());
-      emit("indexer_blocks_per_second", "gauge", "Blocks indexed per second, last 30 s.", metrics.blocksPerSecond.value());
-      emit("indexer_events_per_second", "gauge", "Events indexed per second, last 30 s.", metrics.eventsPerSecond.value());
-      emit("indexer_rpc_errors_total", "counter", "Failed RPC requests (including retried ones).", metrics.rpcErrors.value());
-      emit("indexer_reorgs_total", "counter", "Chain reorganisations rolled back.", metrics.reorgs.value());
+      emit(
+        "indexer_head_block",
+        "gauge",
+        "Latest block number reported by the RPC.",
+        metrics.headBlock.value(),
+      );
+      emit(
+        "indexer_indexed_block",
+        "gauge",
+        "Highest block written to the database.",
+        metrics.indexedBlock.value(),
+      );
+      emit(
+        "indexer_head_lag_blocks",
+        "gauge",
+        "Blocks between the chain head and the indexed block.",
+        lag,
+      );
+      emit(
+        "indexer_blocks_total",
+        "counter",
+        "Blocks indexed since start.",
+        metrics.blocks.value(),
+      );
+      emit(
+        "indexer_events_total",
+        "counter",
+        "Events indexed since start.",
+        metrics.events.value(),
+      );
+      emit(
+        "indexer_blocks_per_second",
+        "gauge",
+        "Blocks indexed per second, last 30 s.",
+        metrics.blocksPerSecond.value(),
+      );
+      emit(
+        "indexer_events_per_second",
+        "gauge",
+        "Events indexed per second, last 30 s.",
+        metrics.eventsPerSecond.value(),
+      );
+      emit(
+        "indexer_rpc_errors_total",
+        "counter",
+        "Failed RPC requests (including retried ones).",
+        metrics.rpcErrors.value(),
+      );
+      emit(
+        "indexer_reorgs_total",
+        "counter",
+        "Chain reorganisations rolled back.",
+        metrics.reorgs.value(),
+      );
       return lines.join("\n") + "\n";
     },
   };

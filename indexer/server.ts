@@ -16,17 +16,23 @@ export interface StatusSource {
  * /health: the process runs and reaches its database. /ready: the sync has caught up with the
  * head once. /metrics: Prometheus text exposition.
  */
-export async function startStatusServer(port: number, metrics: Metrics, status: StatusSource): Promise<StatusServer> {
+export async function startStatusServer(
+  port: number,
+  metrics: Metrics,
+  status: StatusSource,
+): Promise<StatusServer> {
   const server = http.createServer((request, response) => {
     const reply = (code: number, body: string, type = "application/json") => {
       response.writeHead(code, { "content-type": type });
       response.end(body);
     };
     const path = (request.url ?? "/").split("?")[0];
-    if (request.method !== "GET") return reply(405, JSON.stringify({ error: "method not allowed" }));
+    if (request.method !== "GET")
+      return reply(405, JSON.stringify({ error: "method not allowed" }));
     if (path === "/health") {
       status.healthy().then(
-        (ok) => reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ok" : "database unreachable" })),
+        (ok) =>
+          reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ok" : "database unreachable" })),
         () => reply(503, JSON.stringify({ status: "database unreachable" })),
       );
       return;

@@ -27,5 +27,8 @@ export async function insertRows<Row>(
   );
   const names = columns.map((column) => `"${column.name}"`).join(", ");
   const unnest = columns.map((column, i) => `$${i + 1}::${column.type}[]`).join(", ");
-  await client.query(`INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${unnest}) ON CONFLICT DO NOTHING`, arrays);
+  await client.query(
+    `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${unnest}) ON CONFLICT DO NOTHING`,
+    arrays,
+  );
 }

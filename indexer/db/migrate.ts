@@ -20,7 +20,9 @@ export interface Migration {
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")))
+    .filter(
+      (entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")),
+    )
     .map((entry) => entry.name)
     .sort()
     .map((name) => {
@@ -36,7 +38,11 @@ export class MigrationError extends Error {}
  * that concurrent starts apply each migration once and a failed one leaves nothing behind.
  * A migration that was applied and then edited stops the start: the fix is a new migration.
  */
-export async function migrate(pool: pg.Pool, logger: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function migrate(
+  pool: pg.Pool,
+  logger: Logger,
+  dir = MIGRATIONS_DIR,
+): Promise<string[]> {
   const migrations = readMigrations(dir);
   return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
@@ -46,9 +52,11 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir = MIGRATIONS_DI
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const applied = new Map<string, string>(
-      (await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_agora_migrations"`)).rows.map(
-        (row) => [row.name, row.checksum],
-      ),
+      (
+        await client.query<{ name: string; checksum: string }>(
+          `SELECT name, checksum FROM "_agora_migrations"`,
+        )
+      ).rows.map((row) => [row.name, row.checksum]),
     );
     const done: string[] = [];
     for (const migration of migrations) {

@@ -23,7 +23,11 @@ export const PROFILE_REGISTRY_EVENTS = parseAbi([
   "event RecoverySet(uint256 indexed profileId, address indexed recovery)",
 ]);
 
-const profileId = { name: "profile_id", type: "numeric", value: (log: DecodedLog) => uintArg(log, "profileId") } as const;
+const profileId = {
+  name: "profile_id",
+  type: "numeric",
+  value: (log: DecodedLog) => uintArg(log, "profileId"),
+} as const;
 
 const TABLES: readonly EventTable[] = [
   {
@@ -48,7 +52,10 @@ const TABLES: readonly EventTable[] = [
   {
     table: "metadata_changes",
     event: "MetadataURIChanged",
-    columns: [profileId, { name: "metadata_uri", type: "text", value: (log) => textArg(log, "metadataURI") }],
+    columns: [
+      profileId,
+      { name: "metadata_uri", type: "text", value: (log) => textArg(log, "metadataURI") },
+    ],
   },
   {
     table: "profile_transfer_offers",
@@ -71,7 +78,10 @@ const TABLES: readonly EventTable[] = [
   {
     table: "recovery_changes",
     event: "RecoverySet",
-    columns: [profileId, { name: "recovery", type: "text", value: (log) => textArg(log, "recovery") }],
+    columns: [
+      profileId,
+      { name: "recovery", type: "text", value: (log) => textArg(log, "recovery") },
+    ],
   },
 ];
 
@@ -110,9 +120,10 @@ async function recomputeProfiles(client: pg.PoolClient, ids: string[]): Promise<
      ${latest("profile_transfer_offers", "to_address")} o ON true
      CROSS JOIN LATERAL (
        SELECT block_number, tx_hash, log_index FROM (
-         ${TABLES.map((t) => `SELECT block_number, tx_hash, log_index FROM "${t.table}" WHERE profile_id = r.profile_id`).join(
-           " UNION ALL ",
-         )}
+         ${TABLES.map(
+           (t) =>
+             `SELECT block_number, tx_hash, log_index FROM "${t.table}" WHERE profile_id = r.profile_id`,
+         ).join(" UNION ALL ")}
        ) every_event ORDER BY block_number DESC, log_index DESC LIMIT 1
      ) u
      WHERE r.profile_id = ANY($1::numeric[])`,
@@ -126,13 +137,18 @@ export const profilePart: HandlerPart = {
 
   async apply(client, logs) {
     await insertEvents(client, TABLES, logs);
-    await recomputeProfiles(client, unique(logs.map((log) => uintArg(log, "profileId").toString())));
+    await recomputeProfiles(
+      client,
+      unique(logs.map((log) => uintArg(log, "profileId").toString())),
+    );
   },
 
   async rollback(client, ancestor) {
     const touched: string[] = [];
     for (const table of TABLES) {
-      const rows = await deleteEventsAbove<{ profile_id: string }>(client, table.table, ancestor, ["profile_id"]);
+      const rows = await deleteEventsAbove<{ profile_id: string }>(client, table.table, ancestor, [
+        "profile_id",
+      ]);
       touched.push(...rows.map((row) => row.profile_id));
     }
     await recomputeProfiles(client, unique(touched));
@@ -140,4 +156,7 @@ export const profilePart: HandlerPart = {
 };
 
 /** ProfileRegistry implements IProfileRegistry and ISocialGraph. */
-export const profileRegistryHandler = combineParts("ProfileRegistry", [profilePart, socialGraphPart]);
+export const profileRegistryHandler = combineParts("ProfileRegistry", [
+  profilePart,
+  socialGraphPart,
+]);

@@ -80,7 +80,11 @@ async function recomputeRetractions(client: pg.PoolClient, postIds: string[]): P
 }
 
 /** Follows whose latest event is `Followed`, for the given (follower, followed) pairs. */
-async function recomputeFollows(client: pg.PoolClient, followers: string[], followeds: string[]): Promise<void> {
+async function recomputeFollows(
+  client: pg.PoolClient,
+  followers: string[],
+  followeds: string[],
+): Promise<void> {
   if (followers.length === 0) return;
   await client.query(
     `DELETE FROM follows f USING unnest($1::numeric[], $2::numeric[]) k(follower_id, followed_id)
@@ -101,7 +105,11 @@ async function recomputeFollows(client: pg.PoolClient, followers: string[], foll
 }
 
 /** Reactions whose latest event has a non-zero kind, for the given (profile, post) pairs. */
-async function recomputeReactions(client: pg.PoolClient, profiles: string[], posts: string[]): Promise<void> {
+async function recomputeReactions(
+  client: pg.PoolClient,
+  profiles: string[],
+  posts: string[],
+): Promise<void> {
   if (profiles.length === 0) return;
   await client.query(
     `DELETE FROM reactions r USING unnest($1::numeric[], $2::numeric[]) k(profile_id, post_id)
@@ -138,21 +146,39 @@ export const socialGraphPart: HandlerPart = {
     await insertEvents(client, TABLES, logs);
 
     const retracted = logs.filter((log) => log.event === "PostRetracted");
-    await recomputeRetractions(client, unique(retracted.map((log) => uintArg(log, "postId").toString())));
+    await recomputeRetractions(
+      client,
+      unique(retracted.map((log) => uintArg(log, "postId").toString())),
+    );
     await recomputeFollows(
       client,
-      ...pairs(follows.map((log) => ({ a: uintArg(log, "followerId").toString(), b: uintArg(log, "followedId").toString() }))),
+      ...pairs(
+        follows.map((log) => ({
+          a: uintArg(log, "followerId").toString(),
+          b: uintArg(log, "followedId").toString(),
+        })),
+      ),
     );
     const reacted = logs.filter((log) => log.event === "Reacted");
     await recomputeReactions(
       client,
-      ...pairs(reacted.map((log) => ({ a: uintArg(log, "profileId").toString(), b: uintArg(log, "postId").toString() }))),
+      ...pairs(
+        reacted.map((log) => ({
+          a: uintArg(log, "profileId").toString(),
+          b: uintArg(log, "postId").toString(),
+        })),
+      ),
     );
   },
 
   async rollback(client, ancestor) {
     await deleteEventsAbove(client, "posts", ancestor, ["id"]);
-    const retractions = await deleteEventsAbove<{ post_id: string }>(client, "post_retractions", ancestor, ["post_id"]);
+    const retractions = await deleteEventsAbove<{ post_id: string }>(
+      client,
+      "post_retractions",
+      ancestor,
+      ["post_id"],
+    );
     const follows = await deleteEventsAbove<{ follower_id: string; followed_id: string }>(
       client,
       "follow_events",
@@ -166,7 +192,13 @@ export const socialGraphPart: HandlerPart = {
       ["profile_id", "post_id"],
     );
     await recomputeRetractions(client, unique(retractions.map((row) => row.post_id)));
-    await recomputeFollows(client, ...pairs(follows.map((row) => ({ a: row.follower_id, b: row.followed_id }))));
-    await recomputeReactions(client, ...pairs(reactions.map((row) => ({ a: row.profile_id, b: row.post_id }))));
+    await recomputeFollows(
+      client,
+      ...pairs(follows.map((row) => ({ a: row.follower_id, b: row.followed_id }))),
+    );
+    await recomputeReactions(
+      client,
+      ...pairs(reactions.map((row) => ({ a: row.profile_id, b: row.post_id }))),
+    );
   },
 };

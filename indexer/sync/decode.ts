@@ -36,7 +36,9 @@ function staticWordDecoder(param: AbiParameter, eventName: string): WordDecoder 
     const size = Number(bytesN[1]);
     return (word) => "0x" + word.slice(0, size * 2);
   }
-  throw new DecodeError(`event ${eventName}: parameter type ${type} is not supported by the decoder`);
+  throw new DecodeError(
+    `event ${eventName}: parameter type ${type} is not supported by the decoder`,
+  );
 }
 
 function isDynamic(type: string): boolean {
@@ -57,7 +59,11 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
     if (!name) throw new DecodeError(`event ${event.name}: every parameter needs a name`);
     if (input.indexed) {
       // Indexed dynamic values are stored as their hash: keep the 32-byte topic.
-      indexed.push({ name, decode: isDynamic(input.type) ? null : staticWordDecoder(input, event.name), topic: topic++ });
+      indexed.push({
+        name,
+        decode: isDynamic(input.type) ? null : staticWordDecoder(input, event.name),
+        topic: topic++,
+      });
     } else {
       data.push({
         name,
@@ -71,7 +77,9 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
 
   return (log) => {
     if (log.topics.length !== expectedTopics) {
-      throw new DecodeError(`${event.name}: expected ${expectedTopics} topics, got ${log.topics.length}`);
+      throw new DecodeError(
+        `${event.name}: expected ${expectedTopics} topics, got ${log.topics.length}`,
+      );
     }
     const hex = log.data.startsWith("0x") ? log.data.slice(2) : log.data;
     if (hex.length < data.length * 64) throw new DecodeError(`${event.name}: data too short`);
@@ -92,7 +100,10 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
         throw new DecodeError(`${event.name}.${p.name}: dynamic value out of bounds`);
       }
       const body = hex.slice(offset + 64, offset + 64 + length);
-      args[p.name] = p.type === "string" ? textDecoder.decode(Buffer.from(body, "hex")) : "0x" + body.toLowerCase();
+      args[p.name] =
+        p.type === "string"
+          ? textDecoder.decode(Buffer.from(body, "hex"))
+          : "0x" + body.toLowerCase();
     }
     return args;
   };
@@ -108,7 +119,9 @@ export interface ContractEvents {
  * Routes each raw log by (address, topic0) to its precompiled decoder. Logs of events the
  * handlers do not know are skipped.
  */
-export function createLogDecoder(contracts: readonly ContractEvents[]): (logs: RpcLog[]) => DecodedLog[] {
+export function createLogDecoder(
+  contracts: readonly ContractEvents[],
+): (logs: RpcLog[]) => DecodedLog[] {
   const routes = new Map<string, { contract: string; event: string; decode: EventDecoder }>();
   for (const { contract, address, events } of contracts) {
     for (const event of events) {

@@ -5,7 +5,15 @@ import { inTransaction } from "../db/database";
 import type { Handler } from "../handlers/types";
 import type { Metrics } from "../metrics";
 import { createLogDecoder, type DecodedLog } from "./decode";
-import { AbortedError, RangeTooLargeError, RpcError, sleep, type Rpc, type RpcBlock, type RpcLog } from "./rpc";
+import {
+  AbortedError,
+  RangeTooLargeError,
+  RpcError,
+  sleep,
+  type Rpc,
+  type RpcBlock,
+  type RpcLog,
+} from "./rpc";
 
 /** The outcome of one sync step. */
 export type SyncStep =
@@ -60,10 +68,15 @@ const hex = (n: bigint) => "0x" + n.toString(16);
  */
 export function createSync(params: CreateSyncParams): Sync {
   const { config, pool, rpc, logger, metrics } = params;
-  const deployed = params.handlers.filter((handler) => config.deployment.contracts[handler.contract]);
+  const deployed = params.handlers.filter(
+    (handler) => config.deployment.contracts[handler.contract],
+  );
   for (const handler of params.handlers) {
     if (!config.deployment.contracts[handler.contract]) {
-      logger.warn({ contract: handler.contract, deployment_file: config.deploymentFile }, "contract not deployed, skipped");
+      logger.warn(
+        { contract: handler.contract, deployment_file: config.deploymentFile },
+        "contract not deployed, skipped",
+      );
     }
   }
   if (deployed.length === 0) {
@@ -76,7 +89,10 @@ export function createSync(params: CreateSyncParams): Sync {
     startBlock: config.deployment.contracts[handler.contract].blockNumber,
   }));
   const addresses = contracts.map((c) => c.address);
-  const startBlock = contracts.reduce((min, c) => (c.startBlock < min ? c.startBlock : min), contracts[0].startBlock);
+  const startBlock = contracts.reduce(
+    (min, c) => (c.startBlock < min ? c.startBlock : min),
+    contracts[0].startBlock,
+  );
   const fingerprint = contracts
     .map((c) => `${c.contract}=${c.address}`)
     .sort()
@@ -95,10 +111,16 @@ export function createSync(params: CreateSyncParams): Sync {
 
   async function headers(numbers: bigint[]): Promise<Map<bigint, RpcBlock | null>> {
     const unique = [...new Set(numbers)];
-    const replies = await rpc.batch<RpcBlock | null>(
-      unique.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
-    );
-    return new Map(unique.map((n, i) => [n, replies[i]]));
+    const found = new Map<bigint, RpcBlock | null>();
+    // Providers cap the size of a JSON-RPC batch; 100 calls is below every known cap.
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const replies = await rpc.batch<RpcBlock | null>(
+        chunk.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
+      );
+      chunk.forEach((n, j) => found.set(n, replies[j]));
+    }
+    return found;
   }
 
   async function init(): Promise<void> {
@@ -108,14 +130,20 @@ export function createSync(params: CreateSyncParams): Sync {
         `RPC_URL ${config.rpcUrl} serves chain ${chainId} but CHAIN_ID/the deployment says ${config.chainId}; point RPC_URL at chain ${config.chainId}`,
       );
     }
-    const stored = await pool.query<{ chain_id: string; contracts: string; block_number: string; block_hash: string }>(
+    const stored = await pool.query<{
+      chain_id: string;
+      contracts: string;
+      block_number: string;
+      block_hash: string;
+    }>(
       "SELECT chain_id::text, contracts, block_number::text, block_hash FROM sync_checkpoint WHERE id = 1",
     );
     if (stored.rowCount === 0) {
       let hash: string | null = null;
       if (startBlock > 0n) {
         const parent = await header(startBlock - 1n);
-        if (!parent) throw new SyncFatalError(`block ${startBlock - 1n} is not on chain ${chainId} yet`);
+        if (!parent)
+          throw new SyncFatalError(`block ${startBlock - 1n} is not on chain ${chainId} yet`);
         hash = parent.hash;
       }
       checkpoint = { number: startBlock - 1n, hash };
@@ -125,13 +153,16 @@ export function createSync(params: CreateSyncParams): Sync {
           [chainId, fingerprint, checkpoint.number.toString(), hash ?? ""],
         );
         if (hash) {
-          await client.query("INSERT INTO sync_blocks (number, hash, parent_hash) VALUES ($1, $2, '')", [
-            checkpoint.number.toString(),
-            hash,
-          ]);
+          await client.query(
+            "INSERT INTO sync_blocks (number, hash, parent_hash) VALUES ($1, $2, '')",
+            [checkpoint.number.toString(), hash],
+          );
         }
       });
-      logger.info({ chain_id: chainId, start_block: Number(startBlock), contracts: fingerprint }, "sync starts");
+      logger.info(
+        { chain_id: chainId, start_block: Number(startBlock), contracts: fingerprint },
+        "sync starts",
+      );
       return;
     }
     const row = stored.rows[0];
@@ -145,7 +176,10 @@ export function createSync(params: CreateSyncParams): Sync {
         `the database was indexed from ${row.contracts}, the deployment now has ${fingerprint}; re-index into an empty database`,
       );
     }
-    checkpoint = { number: BigInt(row.block_number), hash: row.block_hash === "" ? null : row.block_hash };
+    checkpoint = {
+      number: BigInt(row.block_number),
+      hash: row.block_hash === "" ? null : row.block_hash,
+    };
     metrics.indexedBlock.set(Number(checkpoint.number));
     logger.info({ chain_id: chainId, block_number: Number(checkpoint.number) }, "sync resumes");
   }
@@ -188,16 +222,21 @@ export function createSync(params: CreateSyncParams): Sync {
     const ancestor = await findCommonAncestor();
     const rolledBack = checkpoint.number - ancestor.number;
     await inTransaction(pool, async (client) => {
-      for (const handler of [...deployed].reverse()) await handler.rollback(client, ancestor.number);
+      for (const handler of [...deployed].reverse())
+        await handler.rollback(client, ancestor.number);
       await client.query("DELETE FROM blocks WHERE number > $1", [ancestor.number.toString()]);
       await client.query("DELETE FROM sync_blocks WHERE number > $1", [ancestor.number.toString()]);
-      await client.query("UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1", [
-        ancestor.number.toString(),
-        ancestor.hash ?? "",
-      ]);
+      await client.query(
+        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
+        [ancestor.number.toString(), ancestor.hash ?? ""],
+      );
     });
     logger.warn(
-      { common_ancestor: Number(ancestor.number), from_block: Number(checkpoint.number), blocks: Number(rolledBack) },
+      {
+        common_ancestor: Number(ancestor.number),
+        from_block: Number(checkpoint.number),
+        blocks: Number(rolledBack),
+      },
       "reorg rolled back",
     );
     checkpoint = ancestor;
@@ -206,7 +245,12 @@ export function createSync(params: CreateSyncParams): Sync {
     return { type: "reorg", commonAncestor: ancestor.number, rolledBack };
   }
 
-  async function write(fromBlock: bigint, to: RpcBlock, logs: DecodedLog[], blocks: Map<bigint, RpcBlock | null>) {
+  async function write(
+    fromBlock: bigint,
+    to: RpcBlock,
+    logs: DecodedLog[],
+    blocks: Map<bigint, RpcBlock | null>,
+  ) {
     const toBlock = BigInt(to.number);
     await inTransaction(pool, async (client) => {
       for (const [contract, handler] of handlerByContract) {
@@ -235,10 +279,10 @@ export function createSync(params: CreateSyncParams): Sync {
            SELECT max(number) FROM sync_blocks WHERE number <= $1::bigint - $2::bigint)`,
         [toBlock.toString(), config.maxReorgDepth],
       );
-      await client.query("UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1", [
-        toBlock.toString(),
-        to.hash,
-      ]);
+      await client.query(
+        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
+        [toBlock.toString(), to.hash],
+      );
     });
     checkpoint = { number: toBlock, hash: to.hash };
     metrics.recordBatch(Number(toBlock - fromBlock + 1n), logs.length);
@@ -267,7 +311,10 @@ export function createSync(params: CreateSyncParams): Sync {
       if (!(error instanceof RangeTooLargeError)) throw error;
       const span = toBlock - fromBlock + 1n;
       range = span > 1n ? span / 2n : 1n;
-      logger.info({ from_block: Number(fromBlock), to_block: Number(toBlock), next_range: Number(range) }, "range refused, shrinking");
+      logger.info(
+        { from_block: Number(fromBlock), to_block: Number(toBlock), next_range: Number(range) },
+        "range refused, shrinking",
+      );
       if (span === 1n) throw error;
       return { type: "retry", reason: "range refused" };
     }
@@ -281,7 +328,8 @@ export function createSync(params: CreateSyncParams): Sync {
       return { type: "retry", reason: "chain moved during fetch" };
     }
     // The range's last block kept its hash across the fetch, so every log came from that chain.
-    if (!before || before.hash !== to.hash) return { type: "retry", reason: "chain moved during fetch" };
+    if (!before || before.hash !== to.hash)
+      return { type: "retry", reason: "chain moved during fetch" };
     for (const log of rawLogs) {
       if (blocks.get(BigInt(log.blockNumber))?.hash !== log.blockHash) {
         return { type: "retry", reason: "log from a replaced block" };
@@ -289,11 +337,20 @@ export function createSync(params: CreateSyncParams): Sync {
     }
 
     const logs = decode(rawLogs).sort((a, b) =>
-      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+      a.blockNumber === b.blockNumber
+        ? a.logIndex - b.logIndex
+        : a.blockNumber < b.blockNumber
+          ? -1
+          : 1,
     );
     await write(fromBlock, to, logs, blocks);
     logger.info(
-      { from_block: Number(fromBlock), to_block: Number(toBlock), events: logs.length, head_block: Number(headBlock) },
+      {
+        from_block: Number(fromBlock),
+        to_block: Number(toBlock),
+        events: logs.length,
+        head_block: Number(headBlock),
+      },
       "batch committed",
     );
     if (rawLogs.length < config.targetLogsPerRequest / 2) {

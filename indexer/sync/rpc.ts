@@ -117,7 +117,11 @@ export function createRpc(params: CreateRpcParams): Rpc {
           throw new RetryableError(`HTTP ${response.status} ${response.statusText}`);
         }
         if (!response.ok) {
-          throw new RpcError(response.status, `HTTP ${response.status} ${await response.text()}`, label);
+          throw new RpcError(
+            response.status,
+            `HTTP ${response.status} ${await response.text()}`,
+            label,
+          );
         }
         return await response.json();
       } catch (error) {
@@ -126,7 +130,10 @@ export function createRpc(params: CreateRpcParams): Rpc {
         metrics.rpcErrors.inc();
         if (attempt >= maxRetries) throw error;
         const delayMs = Math.min(30_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        logger.warn({ err: error, method: label, attempt, retry_in_ms: Math.round(delayMs) }, "rpc request failed");
+        logger.warn(
+          { err: error, method: label, attempt, retry_in_ms: Math.round(delayMs) },
+          "rpc request failed",
+        );
         await sleep(delayMs, signal);
       }
     }
@@ -151,7 +158,10 @@ export function createRpc(params: CreateRpcParams): Rpc {
         if (!(error instanceof RpcError) || attempt >= maxRetries) throw error;
         metrics.rpcErrors.inc();
         const delayMs = Math.min(30_000, 100 * 2 ** attempt);
-        logger.warn({ err: error, method: label, attempt, retry_in_ms: delayMs }, "rpc error reply");
+        logger.warn(
+          { err: error, method: label, attempt, retry_in_ms: delayMs },
+          "rpc error reply",
+        );
         await sleep(delayMs, signal);
       }
     }
@@ -160,7 +170,10 @@ export function createRpc(params: CreateRpcParams): Rpc {
   return {
     request<T>(method: string, callParams: unknown[]): Promise<T> {
       return withProviderRetries(method, async () => {
-        const reply = (await send({ jsonrpc: "2.0", id: nextId++, method, params: callParams }, method)) as JsonRpcReply;
+        const reply = (await send(
+          { jsonrpc: "2.0", id: nextId++, method, params: callParams },
+          method,
+        )) as JsonRpcReply;
         return unwrap<T>(reply, method);
       });
     },
@@ -170,7 +183,12 @@ export function createRpc(params: CreateRpcParams): Rpc {
       return withProviderRetries(label, async () => {
         const firstId = nextId;
         nextId += requests.length;
-        const body = requests.map((r, i) => ({ jsonrpc: "2.0", id: firstId + i, method: r.method, params: r.params }));
+        const body = requests.map((r, i) => ({
+          jsonrpc: "2.0",
+          id: firstId + i,
+          method: r.method,
+          params: r.params,
+        }));
         const replies = (await send(body, label)) as JsonRpcReply[] | JsonRpcReply;
         if (!Array.isArray(replies)) return [unwrap<T>(replies, label)];
         const byId = new Map(replies.map((reply) => [reply.id, reply]));

@@ -14,7 +14,14 @@ function tempDir(): string {
 
 function deploymentFile(dir: string, chainId = 31337): string {
   const file = path.join(dir, "localhost.json");
-  writeFileSync(file, JSON.stringify({ chainId, commit: "x", contracts: { ProfileRegistry: { address: ADDRESS, blockNumber: 1 } } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      chainId,
+      commit: "x",
+      contracts: { ProfileRegistry: { address: ADDRESS, blockNumber: 1 } },
+    }),
+  );
   return file;
 }
 
@@ -34,7 +41,14 @@ describe("indexer: config", function () {
     it("from the environment, then the JSON config file, then the defaults", function () {
       const dir = tempDir();
       const file = path.join(dir, "indexer.json");
-      writeFileSync(file, JSON.stringify({ deploymentFile: deploymentFile(dir), confirmations: 3, maxBlockRange: 200 }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          deploymentFile: deploymentFile(dir),
+          confirmations: 3,
+          maxBlockRange: 200,
+        }),
+      );
       const config = loadConfig({ env: { INDEXER_CONFIG: file, MAX_BLOCK_RANGE: "5000" } });
       expect(config.confirmations).to.equal(3);
       expect(config.maxBlockRange).to.equal(5000);
@@ -42,9 +56,14 @@ describe("indexer: config", function () {
     });
 
     it("takes addresses and start blocks from the deployment file, lowercased", function () {
-      const config = loadConfig({ env: { DEPLOYMENT_FILE: deploymentFile(tempDir()), INITIAL_BLOCK_RANGE: "10" } });
+      const config = loadConfig({
+        env: { DEPLOYMENT_FILE: deploymentFile(tempDir()), INITIAL_BLOCK_RANGE: "10" },
+      });
       expect(config.chainId).to.equal(31337);
-      expect(config.deployment.contracts.ProfileRegistry).to.deep.equal({ address: ADDRESS.toLowerCase(), blockNumber: 1n });
+      expect(config.deployment.contracts.ProfileRegistry).to.deep.equal({
+        address: ADDRESS.toLowerCase(),
+        blockNumber: 1n,
+      });
       expect(config.databaseUrl).to.equal("");
       expect(config.embeddedPostgresDir).to.equal(path.resolve(".data/postgres"));
     });
@@ -54,9 +73,15 @@ describe("indexer: config", function () {
     const valid = () => ({ DEPLOYMENT_FILE: deploymentFile(tempDir()), INITIAL_BLOCK_RANGE: "10" });
 
     it("a negative or non-numeric number", function () {
-      expect(configError({ ...valid(), CONFIRMATIONS: "-1" }).message).to.match(/CONFIRMATIONS .*integer >= 0/);
-      expect(configError({ ...valid(), MAX_REORG_DEPTH: "ten" }).option).to.match(/^MAX_REORG_DEPTH/);
-      expect(configError({ ...valid(), POLL_INTERVAL_MS: "1.5" }).option).to.match(/^POLL_INTERVAL_MS/);
+      expect(configError({ ...valid(), CONFIRMATIONS: "-1" }).message).to.match(
+        /CONFIRMATIONS .*integer >= 0/,
+      );
+      expect(configError({ ...valid(), MAX_REORG_DEPTH: "ten" }).option).to.match(
+        /^MAX_REORG_DEPTH/,
+      );
+      expect(configError({ ...valid(), POLL_INTERVAL_MS: "1.5" }).option).to.match(
+        /^POLL_INTERVAL_MS/,
+      );
     });
 
     it("an RPC URL that is not http(s)", function () {
@@ -64,7 +89,9 @@ describe("indexer: config", function () {
     });
 
     it("a database URL that is not postgres://", function () {
-      expect(configError({ ...valid(), DATABASE_URL: "mysql://x" }).option).to.match(/^DATABASE_URL/);
+      expect(configError({ ...valid(), DATABASE_URL: "mysql://x" }).option).to.match(
+        /^DATABASE_URL/,
+      );
     });
 
     it("a chain id other than the deployment's", function () {
@@ -74,7 +101,9 @@ describe("indexer: config", function () {
     });
 
     it("a maximum range below the initial range", function () {
-      expect(configError({ ...valid(), INITIAL_BLOCK_RANGE: "100", MAX_BLOCK_RANGE: "10" }).option).to.match(/^MAX_BLOCK_RANGE/);
+      expect(
+        configError({ ...valid(), INITIAL_BLOCK_RANGE: "100", MAX_BLOCK_RANGE: "10" }).option,
+      ).to.match(/^MAX_BLOCK_RANGE/);
     });
 
     it("a missing or malformed deployment file, with the fix", function () {
@@ -83,8 +112,16 @@ describe("indexer: config", function () {
       expect(missing.message).to.contain("npm run deploy");
       const dir = tempDir();
       const bad = path.join(dir, "bad.json");
-      writeFileSync(bad, JSON.stringify({ chainId: 1, contracts: { ProfileRegistry: { address: "0x12", blockNumber: 1 } } }));
-      expect(configError({ DEPLOYMENT_FILE: bad }).message).to.contain("contracts.ProfileRegistry.address");
+      writeFileSync(
+        bad,
+        JSON.stringify({
+          chainId: 1,
+          contracts: { ProfileRegistry: { address: "0x12", blockNumber: 1 } },
+        }),
+      );
+      expect(configError({ DEPLOYMENT_FILE: bad }).message).to.contain(
+        "contracts.ProfileRegistry.address",
+      );
     });
 
     it("an unknown key or a wrong type in the config file", function () {
@@ -97,11 +134,15 @@ describe("indexer: config", function () {
     });
 
     it("and the process exits with code 2 and that message in its JSON log", function () {
-      const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "indexer/main.ts"], {
-        cwd: ROOT,
-        env: { ...process.env, ...valid(), CONFIRMATIONS: "many" },
-        encoding: "utf8",
-      });
+      const result = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "indexer/main.ts"],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...valid(), CONFIRMATIONS: "many" },
+          encoding: "utf8",
+        },
+      );
       expect(result.status).to.equal(2);
       const line = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
       expect(line.level).to.equal("fatal");

@@ -33,11 +33,15 @@ interface RunningIndexer {
 
 /** Starts `npx ts-node indexer/main.ts` as its own process, the way an operator runs it. */
 function spawnIndexer(env: Record<string, string>): RunningIndexer {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "indexer/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "indexer/main.ts"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let committed = 0;
   const waiters: { count: number; resolve: () => void }[] = [];
   let buffer = "";
@@ -65,7 +69,9 @@ function spawnIndexer(env: Record<string, string>): RunningIndexer {
       new Promise<void>((resolve, reject) => {
         if (committed >= count) return resolve();
         waiters.push({ count, resolve });
-        exited.then((code) => reject(new Error(`indexer exited (${code}) before ${count} batches: ${stderr}`)));
+        exited.then((code) =>
+          reject(new Error(`indexer exited (${code}) before ${count} batches: ${stderr}`)),
+        );
       }),
   };
 }
@@ -87,12 +93,21 @@ describe("indexer: crash safety (kill -9)", function () {
     registry = suite.profileRegistry.contract;
     actors = [];
     for (let i = 1; i <= 8; i++) {
-      await (await registry.connect(signers[i]).register(`crash_user_${i}`, `ipfs://crash-${i}`)).wait();
-      actors.push({ signer: signers[i], profileId: await registry.profileIdOf(signers[i].address) });
+      await (
+        await registry.connect(signers[i]).register(`crash_user_${i}`, `ipfs://crash-${i}`)
+      ).wait();
+      actors.push({
+        signer: signers[i],
+        profileId: await registry.profileIdOf(signers[i].address),
+      });
     }
     await randomActivity(registry, actors, 200, SEED);
     rpc = await serveProvider(hre.network.provider);
-    deploymentFile = writeDeployment(31337, suite.profileRegistry.address, suite.profileRegistry.blockNumber);
+    deploymentFile = writeDeployment(
+      31337,
+      suite.profileRegistry.address,
+      suite.profileRegistry.blockNumber,
+    );
   });
 
   after(async function () {
@@ -107,14 +122,18 @@ describe("indexer: crash safety (kill -9)", function () {
   }
 
   async function head(): Promise<bigint> {
-    return BigInt((await hre.network.provider.request({ method: "eth_blockNumber", params: [] })) as string);
+    return BigInt(
+      (await hre.network.provider.request({ method: "eth_blockNumber", params: [] })) as string,
+    );
   }
 
   async function indexedBlock(db: TestDatabase): Promise<bigint> {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query("SELECT block_number::text AS n FROM sync_checkpoint").catch(() => ({ rows: [] }));
+      const { rows } = await client
+        .query("SELECT block_number::text AS n FROM sync_checkpoint")
+        .catch(() => ({ rows: [] }));
       return rows.length > 0 ? BigInt(rows[0].n) : -1n;
     } finally {
       await client.end();
@@ -157,7 +176,9 @@ describe("indexer: crash safety (kill -9)", function () {
       await indexer.exited;
       killedAt.push(await indexedBlock(db));
     }
-    expect(killedAt.at(-1)!, `killed at checkpoints ${killedAt.join(", ")}`).to.be.lessThan(await head());
+    expect(killedAt.at(-1)!, `killed at checkpoints ${killedAt.join(", ")}`).to.be.lessThan(
+      await head(),
+    );
     await finish(env, db);
     expect(await checksumTables(db.url)).to.deep.equal(await uninterruptedChecksums());
   });

@@ -6,28 +6,74 @@ import path from "node:path";
 import pg from "pg";
 import pino from "pino";
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from "../../indexer/db/migrate";
-import { createTestDatabase, type TestDatabase } from "./helpers";
+import { ADMIN_URL, createTestDatabase, type TestDatabase } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
 const logger = pino({ level: "silent" });
 
+/** Every column, constraint and index of the public schema, migrator bookkeeping aside. */
+async function describeSchema(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ line: string }>(
+      `SELECT format('column %s.%s %s null=%s default=%s', table_name, column_name,
+                format_type(a.atttypid, a.atttypmod), is_nullable, column_default) AS line
+       FROM information_schema.columns c
+       JOIN pg_attribute a ON a.attrelid = format('public.%I', c.table_name)::regclass AND a.attname = c.column_name
+       WHERE table_schema = 'public' AND table_name <> '_agora_migrations'
+       UNION ALL
+       SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+       FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_agora_migrations'
+       UNION ALL
+       SELECT format('index %s', indexdef) FROM pg_indexes
+       WHERE schemaname = 'public' AND tablename <> '_agora_migrations'
+       ORDER BY 1`,
+    );
+    return rows.map((row) => row.line);
+  } finally {
+    await client.end();
+  }
+}
+
 describe("indexer: database schema and migrator", function () {
   describe("the committed migrations", function () {
-    it("equal what prisma/schema.prisma generates (prisma migrate diff, offline)", function () {
+    it("build the schema prisma/schema.prisma generates (prisma migrate diff, offline)", async function () {
       const result = spawnSync(
         "npx",
-        ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+        [
+          "prisma",
+          "migrate",
+          "diff",
+          "--from-empty",
+          "--to-schema-datamodel",
+          "prisma/schema.prisma",
+          "--script",
+        ],
         {
           cwd: ROOT,
           encoding: "utf8",
-          env: { ...process.env, DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+          env: { ...process.env, DATABASE_URL: ADMIN_URL, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
         },
       );
       expect(result.status, result.stderr).to.equal(0);
-      const committed = readMigrations()
-        .map((migration) => migration.sql)
-        .join("");
-      expect(committed).to.equal(result.stdout);
+      const fromMigrations = await createTestDatabase("idx_schema_migrations");
+      const fromSchema = await createTestDatabase("idx_schema_prisma");
+      try {
+        const migrated = new pg.Pool({ connectionString: fromMigrations.url });
+        await migrate(migrated, logger);
+        await migrated.end();
+        const generated = new pg.Client({ connectionString: fromSchema.url });
+        await generated.connect();
+        await generated.query(result.stdout);
+        await generated.end();
+        const described = await describeSchema(fromMigrations.url);
+        expect(described.length).to.be.greaterThan(100);
+        expect(described).to.deep.equal(await describeSchema(fromSchema.url));
+      } finally {
+        await fromMigrations.drop();
+        await fromSchema.drop();
+      }
     });
   });
 
@@ -80,7 +126,9 @@ describe("indexer: database schema and migrator", function () {
       let error: unknown;
       await migrate(pool(), logger, dir).catch((e) => (error = e));
       expect((error as Error).message).to.match(/already exists/);
-      const { rows } = await pool().query("SELECT to_regclass('profiles') AS t, to_regclass('_agora_migrations') AS m");
+      const { rows } = await pool().query(
+        "SELECT to_regclass('profiles') AS t, to_regclass('_agora_migrations') AS m",
+      );
       expect(rows[0]).to.deep.equal({ t: null, m: null });
       expect(readFileSync(path.join(broken, "migration.sql"), "utf8")).to.contain("CREATE TABLE");
     });

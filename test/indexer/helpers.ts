@@ -11,7 +11,8 @@ import { loadConfig, type IndexerConfig } from "../../indexer/config";
 import { createIndexer, type Indexer } from "../../indexer/indexer";
 import type { ProfileRegistry } from "../../typechain-types";
 
-export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface TestDatabase {
   url: string;
@@ -54,16 +55,26 @@ export interface ProviderLimits {
  * Serves an EIP-1193 provider (Hardhat's in-process network) as JSON-RPC over HTTP,
  * optionally with the limits and failures of a hosted provider.
  */
-export async function serveProvider(provider: EthereumProvider, limits: ProviderLimits = {}): Promise<RpcServer> {
+export async function serveProvider(
+  provider: EthereumProvider,
+  limits: ProviderLimits = {},
+): Promise<RpcServer> {
   let failures = limits.failFirst ?? 0;
   const call = async (body: { id: unknown; method: string; params?: unknown[] }) => {
     if (body.method === "eth_getLogs" && limits.maxLogRange !== undefined) {
       const filter = (body.params ?? [])[0] as { fromBlock?: string; toBlock?: string };
-      if (filter.fromBlock && filter.toBlock && Number(filter.toBlock) - Number(filter.fromBlock) + 1 > limits.maxLogRange) {
+      if (
+        filter.fromBlock &&
+        filter.toBlock &&
+        Number(filter.toBlock) - Number(filter.fromBlock) + 1 > limits.maxLogRange
+      ) {
         return {
           jsonrpc: "2.0",
           id: body.id,
-          error: { code: -32602, message: `Log response size exceeded. Use a block range of at most ${limits.maxLogRange}` },
+          error: {
+            code: -32602,
+            message: `Log response size exceeded. Use a block range of at most ${limits.maxLogRange}`,
+          },
         };
       }
     }
@@ -86,7 +97,9 @@ export async function serveProvider(provider: EthereumProvider, limits: Provider
     request.on("data", (chunk) => (raw += chunk));
     request.on("end", async () => {
       const parsed = JSON.parse(raw);
-      const reply = Array.isArray(parsed) ? await Promise.all(parsed.map(call)) : await call(parsed);
+      const reply = Array.isArray(parsed)
+        ? await Promise.all(parsed.map(call))
+        : await call(parsed);
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify(reply));
     });
@@ -184,7 +197,10 @@ export async function checksumTables(databaseUrl: string): Promise<Record<string
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed. */
-export function createRandom(seed: number): { int(max: number): number; pick<T>(items: readonly T[]): T } {
+export function createRandom(seed: number): {
+  int(max: number): number;
+  pick<T>(items: readonly T[]): T;
+} {
   let state = seed >>> 0;
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;

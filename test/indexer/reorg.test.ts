@@ -19,9 +19,12 @@ import {
 } from "./helpers";
 
 const provider = hre.network.provider;
-const snapshot = async () => (await provider.request({ method: "evm_snapshot", params: [] })) as string;
-const revert = async (id: string) => expect(await provider.request({ method: "evm_revert", params: [id] })).to.equal(true);
-const blockNumber = async () => BigInt((await provider.request({ method: "eth_blockNumber", params: [] })) as string);
+const snapshot = async () =>
+  (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+const revert = async (id: string) =>
+  expect(await provider.request({ method: "evm_revert", params: [id] })).to.equal(true);
+const blockNumber = async () =>
+  BigInt((await provider.request({ method: "eth_blockNumber", params: [] })) as string);
 
 describe("indexer: reorgs", function () {
   let rpc: RpcServer;
@@ -37,12 +40,21 @@ describe("indexer: reorgs", function () {
     registry = suite.profileRegistry.contract;
     actors = [];
     for (let i = 1; i <= 6; i++) {
-      await (await registry.connect(signers[i]).register(`reorg_user_${i}`, `ipfs://user-${i}`)).wait();
-      actors.push({ signer: signers[i], profileId: await registry.profileIdOf(signers[i].address) });
+      await (
+        await registry.connect(signers[i]).register(`reorg_user_${i}`, `ipfs://user-${i}`)
+      ).wait();
+      actors.push({
+        signer: signers[i],
+        profileId: await registry.profileIdOf(signers[i].address),
+      });
     }
     await randomActivity(registry, actors, 30, 1);
     rpc = await serveProvider(provider);
-    deploymentFile = writeDeployment(31337, suite.profileRegistry.address, suite.profileRegistry.blockNumber);
+    deploymentFile = writeDeployment(
+      31337,
+      suite.profileRegistry.address,
+      suite.profileRegistry.blockNumber,
+    );
   });
 
   after(async function () {
@@ -51,10 +63,14 @@ describe("indexer: reorgs", function () {
     await rpc?.close();
   });
 
-  async function start(extra: Record<string, string> = {}): Promise<{ indexer: Indexer; db: TestDatabase }> {
+  async function start(
+    extra: Record<string, string> = {},
+  ): Promise<{ indexer: Indexer; db: TestDatabase }> {
     const db = await createTestDatabase("idx_reorg");
     databases.push(db);
-    const config = testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile, extra }));
+    const config = testConfig(
+      testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile, extra }),
+    );
     const indexer = await indexToHead(config);
     indexers.push(indexer);
     return { indexer, db };
@@ -102,19 +118,35 @@ describe("indexer: reorgs", function () {
       const forkPoint = await snapshot();
       const signers = await hre.ethers.getSigners();
       // Chain A changes current state everywhere: handles, owners, offers, recovery, follows.
-      await (await registry.connect(actors[0].signer).changeHandle(actors[0].profileId, "renamed_on_a")).wait();
-      await (await registry.connect(actors[1].signer).setRecovery(actors[1].profileId, signers[10].address)).wait();
-      await (await registry.connect(actors[2].signer).offerTransfer(actors[2].profileId, signers[11].address)).wait();
+      await (
+        await registry.connect(actors[0].signer).changeHandle(actors[0].profileId, "renamed_on_a")
+      ).wait();
+      await (
+        await registry
+          .connect(actors[1].signer)
+          .setRecovery(actors[1].profileId, signers[10].address)
+      ).wait();
+      await (
+        await registry
+          .connect(actors[2].signer)
+          .offerTransfer(actors[2].profileId, signers[11].address)
+      ).wait();
       await (await registry.connect(signers[11]).acceptTransfer(actors[2].profileId)).wait();
-      await (await registry.connect(actors[0].signer).follow(actors[0].profileId, actors[1].profileId)).wait();
-      await (await registry.connect(actors[1].signer).unfollow(actors[1].profileId, actors[0].profileId)).wait();
+      await (
+        await registry.connect(actors[0].signer).follow(actors[0].profileId, actors[1].profileId)
+      ).wait();
+      await (
+        await registry.connect(actors[1].signer).unfollow(actors[1].profileId, actors[0].profileId)
+      ).wait();
       await randomActivity(registry, actors.slice(3), 25, 2);
       await indexer.sync.syncToHead();
       const heightA = await blockNumber();
 
       // Chain B never touches the first three profiles: only the rollback can restore them.
       await revert(forkPoint);
-      const before = await Promise.all(actors.slice(0, 3).map((actor) => profileRow(actor.profileId, db, true)));
+      const before = await Promise.all(
+        actors.slice(0, 3).map((actor) => profileRow(actor.profileId, db, true)),
+      );
       await randomActivity(registry, actors.slice(3), 40, 3);
       expect(await blockNumber()).to.be.greaterThan(heightA);
 
@@ -172,7 +204,9 @@ describe("indexer: reorgs", function () {
         method: "eth_getBlockByNumber",
         params: ["0x" + (minedFrom + 8n).toString(16), false],
       })) as { parentHash: string };
-      expect(mined.parentHash, "hardhat_mine leaves parentHash zero").to.equal("0x" + "0".repeat(64));
+      expect(mined.parentHash, "hardhat_mine leaves parentHash zero").to.equal(
+        "0x" + "0".repeat(64),
+      );
       await randomActivity(registry, actors, 3, 30);
       await indexer.sync.syncToHead();
       expect(indexer.metrics.reorgs.value()).to.equal(0);

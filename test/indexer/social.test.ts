@@ -22,7 +22,11 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 async function trace(tx: ContractTransactionResponse, n = 0) {
   const receipt = (await tx.wait())!;
   const log = receipt.logs[n];
-  return { block_number: String(receipt.blockNumber), tx_hash: receipt.hash.toLowerCase(), log_index: log.index };
+  return {
+    block_number: String(receipt.blockNumber),
+    tx_hash: receipt.hash.toLowerCase(),
+    log_index: log.index,
+  };
 }
 
 describe("indexer: profiles and social graph", function () {
@@ -94,8 +98,14 @@ describe("indexer: profiles and social graph", function () {
 
     rpc = await serveProvider(hre.network.provider);
     db = await createTestDatabase("idx_social");
-    const deploymentFile = writeDeployment(31337, suite.profileRegistry.address, suite.profileRegistry.blockNumber);
-    indexer = await indexToHead(testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile })));
+    const deploymentFile = writeDeployment(
+      31337,
+      suite.profileRegistry.address,
+      suite.profileRegistry.blockNumber,
+    );
+    indexer = await indexToHead(
+      testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile })),
+    );
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
   });
@@ -108,11 +118,11 @@ describe("indexer: profiles and social graph", function () {
   });
 
   const rows = async (sql: string) => (await client.query(sql)).rows;
-  const e = (key: string) => expected[key] as { block_number: string; tx_hash: string; log_index: number };
+  const e = (key: string) =>
+    expected[key] as { block_number: string; tx_hash: string; log_index: number };
 
   describe("profiles", function () {
     it("keeps each profile's current owner, handle, metadata, recovery and offer", async function () {
-
       expect(await rows("SELECT * FROM profiles ORDER BY id")).to.deep.equal([
         {
           id: "1",
@@ -154,23 +164,58 @@ describe("indexer: profiles and social graph", function () {
     });
 
     it("records registrations, the handle history, transfers, offers and recovery changes", async function () {
-      expect(await rows("SELECT profile_id, old_handle, new_handle, block_number, tx_hash, log_index FROM handle_changes")).to.deep.equal([
+      expect(
+        await rows(
+          "SELECT profile_id, old_handle, new_handle, block_number, tx_hash, log_index FROM handle_changes",
+        ),
+      ).to.deep.equal([
         { profile_id: "1", old_handle: "alice", new_handle: "alice_2", ...e("rename") },
       ]);
-      expect(await rows("SELECT profile_id, owner, handle, metadata_uri FROM profile_registrations ORDER BY profile_id")).to.deep.equal([
+      expect(
+        await rows(
+          "SELECT profile_id, owner, handle, metadata_uri FROM profile_registrations ORDER BY profile_id",
+        ),
+      ).to.deep.equal([
         { profile_id: "1", owner: expected.alice, handle: "alice", metadata_uri: "ipfs://alice" },
         { profile_id: "2", owner: expected.bob, handle: "bob", metadata_uri: "ipfs://bob" },
         { profile_id: "3", owner: expected.carol, handle: "carol", metadata_uri: "ipfs://carol" },
       ]);
-      expect(await rows("SELECT profile_id, from_address, to_address, block_number, tx_hash, log_index FROM profile_transfer_offers ORDER BY block_number")).to.deep.equal([
+      expect(
+        await rows(
+          "SELECT profile_id, from_address, to_address, block_number, tx_hash, log_index FROM profile_transfer_offers ORDER BY block_number",
+        ),
+      ).to.deep.equal([
         { profile_id: "2", from_address: expected.bob, to_address: expected.dave, ...e("offer") },
-        { profile_id: "1", from_address: expected.alice, to_address: expected.carol, ...e("pendingOffer") },
+        {
+          profile_id: "1",
+          from_address: expected.alice,
+          to_address: expected.carol,
+          ...e("pendingOffer"),
+        },
       ]);
-      expect(await rows("SELECT profile_id, from_address, to_address, block_number, tx_hash, log_index FROM profile_transfers ORDER BY block_number")).to.deep.equal([
-        { profile_id: "2", from_address: expected.bob, to_address: expected.dave, ...e("accepted") },
-        { profile_id: "3", from_address: expected.carol, to_address: expected.erin, ...e("recovered") },
+      expect(
+        await rows(
+          "SELECT profile_id, from_address, to_address, block_number, tx_hash, log_index FROM profile_transfers ORDER BY block_number",
+        ),
+      ).to.deep.equal([
+        {
+          profile_id: "2",
+          from_address: expected.bob,
+          to_address: expected.dave,
+          ...e("accepted"),
+        },
+        {
+          profile_id: "3",
+          from_address: expected.carol,
+          to_address: expected.erin,
+          ...e("recovered"),
+        },
       ]);
-      expect(await rows("SELECT profile_id, recovery, block_number, tx_hash, log_index FROM recovery_changes ORDER BY block_number, log_index")).to.deep.equal([
+      expect(
+        await rows(
+          "SELECT profile_id, recovery, block_number, tx_hash, log_index FROM recovery_changes ORDER BY block_number, log_index",
+        ),
+      ).to.deep.equal([
         { profile_id: "3", recovery: expected.rescuer, ...e("recovery") },
         { profile_id: "3", recovery: ZERO, ...e("recoveredClear") },
       ]);
@@ -222,16 +267,39 @@ describe("indexer: profiles and social graph", function () {
 
   describe("follows and reactions", function () {
     it("keeps the follow history and only the follows whose latest event is a follow", async function () {
-      expect(await rows("SELECT follower_id, followed_id, following, block_number FROM follow_events ORDER BY block_number")).to.deep.equal([
-        { follower_id: "1", followed_id: "2", following: true, block_number: e("follow1").block_number },
-        { follower_id: "2", followed_id: "1", following: true, block_number: e("follow2").block_number },
-        { follower_id: "2", followed_id: "1", following: false, block_number: e("unfollow").block_number },
+      expect(
+        await rows(
+          "SELECT follower_id, followed_id, following, block_number FROM follow_events ORDER BY block_number",
+        ),
+      ).to.deep.equal([
+        {
+          follower_id: "1",
+          followed_id: "2",
+          following: true,
+          block_number: e("follow1").block_number,
+        },
+        {
+          follower_id: "2",
+          followed_id: "1",
+          following: true,
+          block_number: e("follow2").block_number,
+        },
+        {
+          follower_id: "2",
+          followed_id: "1",
+          following: false,
+          block_number: e("unfollow").block_number,
+        },
       ]);
-      expect(await rows("SELECT * FROM follows")).to.deep.equal([{ follower_id: "1", followed_id: "2", ...e("follow1") }]);
+      expect(await rows("SELECT * FROM follows")).to.deep.equal([
+        { follower_id: "1", followed_id: "2", ...e("follow1") },
+      ]);
     });
 
     it("keeps the reaction history and the reactions not removed since", async function () {
-      expect(await rows("SELECT profile_id, post_id, kind FROM reaction_events ORDER BY block_number")).to.deep.equal([
+      expect(
+        await rows("SELECT profile_id, post_id, kind FROM reaction_events ORDER BY block_number"),
+      ).to.deep.equal([
         { profile_id: "2", post_id: ((1n << 64n) | 1n).toString(), kind: 1 },
         { profile_id: "2", post_id: ((1n << 64n) | 2n).toString(), kind: 1 },
         { profile_id: "2", post_id: ((1n << 64n) | 2n).toString(), kind: 0 },
@@ -248,11 +316,18 @@ describe("indexer: profiles and social graph", function () {
       expect(blocks).to.have.length(20);
       for (const block of blocks) {
         const onChain = await hre.ethers.provider.getBlock(Number(block.number));
-        expect(block).to.deep.equal({ number: String(onChain!.number), hash: onChain!.hash, timestamp: String(onChain!.timestamp) });
+        expect(block).to.deep.equal({
+          number: String(onChain!.number),
+          hash: onChain!.hash,
+          timestamp: String(onChain!.timestamp),
+        });
       }
       const [checkpoint] = await rows("SELECT block_number, block_hash FROM sync_checkpoint");
       const head = await hre.ethers.provider.getBlock("latest");
-      expect(checkpoint).to.deep.equal({ block_number: String(head!.number), block_hash: head!.hash });
+      expect(checkpoint).to.deep.equal({
+        block_number: String(head!.number),
+        block_hash: head!.hash,
+      });
     });
   });
 });

@@ -40,14 +40,21 @@ describe("indexer: sync", function () {
     registryAddress = suite.profileRegistry.address;
     const actors: Actor[] = [];
     for (let i = 1; i <= 5; i++) {
-      await (await registry.connect(signers[i]).register(`sync_user_${i}`, `ipfs://sync-${i}`)).wait();
-      actors.push({ signer: signers[i], profileId: await registry.profileIdOf(signers[i].address) });
+      await (
+        await registry.connect(signers[i]).register(`sync_user_${i}`, `ipfs://sync-${i}`)
+      ).wait();
+      actors.push({
+        signer: signers[i],
+        profileId: await registry.profileIdOf(signers[i].address),
+      });
     }
     await randomActivity(registry, actors, 60, 99);
     deploymentFile = writeDeployment(31337, registryAddress, suite.profileRegistry.blockNumber);
     plain = await serve();
     const db = await database();
-    const indexer = await indexToHead(testConfig(testEnv({ rpcUrl: plain.url, databaseUrl: db.url, deploymentFile })));
+    const indexer = await indexToHead(
+      testConfig(testEnv({ rpcUrl: plain.url, databaseUrl: db.url, deploymentFile })),
+    );
     await indexer.stop();
     reference = await checksumTables(db.url);
   });
@@ -89,7 +96,9 @@ describe("indexer: sync", function () {
         params: [{ fromBlock: "0x0", toBlock: "latest", address: registryAddress }],
       })) as RpcLog[];
       const events = [...PROFILE_REGISTRY_EVENTS, ...SOCIAL_GRAPH_EVENTS];
-      const decoded = createLogDecoder([{ contract: "ProfileRegistry", address: registryAddress, events }])(logs);
+      const decoded = createLogDecoder([
+        { contract: "ProfileRegistry", address: registryAddress, events },
+      ])(logs);
       expect(decoded).to.have.length(logs.length);
       const kinds = new Set<string>();
       decoded.forEach((log, i) => {
@@ -99,7 +108,10 @@ describe("indexer: sync", function () {
           topics: logs[i].topics as [`0x${string}`],
         });
         const lowered = Object.fromEntries(
-          Object.entries(reference.args as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v]),
+          Object.entries(reference.args as unknown as Record<string, unknown>).map(([k, v]) => [
+            k,
+            typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v,
+          ]),
         );
         expect(log.event).to.equal(reference.eventName);
         expect(log.args).to.deep.equal(lowered);
@@ -114,7 +126,14 @@ describe("indexer: sync", function () {
       const limited = await serve({ maxLogRange: 3 });
       const db = await database();
       const indexer = await indexToHead(
-        testConfig(testEnv({ rpcUrl: limited.url, databaseUrl: db.url, deploymentFile, extra: { INITIAL_BLOCK_RANGE: "64" } })),
+        testConfig(
+          testEnv({
+            rpcUrl: limited.url,
+            databaseUrl: db.url,
+            deploymentFile,
+            extra: { INITIAL_BLOCK_RANGE: "64" },
+          }),
+        ),
       );
       await indexer.stop();
       expect(await checksumTables(db.url)).to.deep.equal(reference);
@@ -122,7 +141,12 @@ describe("indexer: sync", function () {
 
     it("recognises the refusals of common providers", function () {
       expect(isRangeError(-32005, "query returned more than 10000 results")).to.equal(true);
-      expect(isRangeError(-32602, "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range")).to.equal(true);
+      expect(
+        isRangeError(
+          -32602,
+          "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
+        ),
+      ).to.equal(true);
       expect(isRangeError(-32000, "block range is too wide")).to.equal(true);
       expect(isRangeError(-32000, "exceed maximum block range: 5000")).to.equal(true);
       expect(isRangeError(-32000, "header not found")).to.equal(false);
@@ -133,7 +157,9 @@ describe("indexer: sync", function () {
     it("retries with backoff, counts the errors and indexes the same rows", async function () {
       const flaky = await serve({ failFirst: 3 });
       const db = await database();
-      const indexer = await indexToHead(testConfig(testEnv({ rpcUrl: flaky.url, databaseUrl: db.url, deploymentFile })));
+      const indexer = await indexToHead(
+        testConfig(testEnv({ rpcUrl: flaky.url, databaseUrl: db.url, deploymentFile })),
+      );
       expect(indexer.metrics.rpcErrors.value()).to.equal(3);
       await indexer.stop();
       expect(await checksumTables(db.url)).to.deep.equal(reference);
@@ -143,21 +169,32 @@ describe("indexer: sync", function () {
   describe("the status server", function () {
     it("serves /health, /ready once caught up, and Prometheus /metrics", async function () {
       const db = await database();
-      const config = testConfig(testEnv({ rpcUrl: plain.url, databaseUrl: db.url, deploymentFile }));
-      const indexer = await createIndexer({ config, logger: pino({ level: "silent" }), serve: true });
+      const config = testConfig(
+        testEnv({ rpcUrl: plain.url, databaseUrl: db.url, deploymentFile }),
+      );
+      const indexer = await createIndexer({
+        config,
+        logger: pino({ level: "silent" }),
+        serve: true,
+      });
       try {
         const base = `http://127.0.0.1:${indexer.server!.port}`;
         expect((await fetch(`${base}/health`)).status).to.equal(200);
         expect((await fetch(`${base}/ready`)).status).to.equal(503);
         const running = indexer.run();
-        while ((await fetch(`${base}/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 20));
+        while ((await fetch(`${base}/ready`)).status !== 200)
+          await new Promise((r) => setTimeout(r, 20));
         const metrics = await (await fetch(`${base}/metrics`)).text();
-        const head = Number(await hre.network.provider.request({ method: "eth_blockNumber", params: [] }));
+        const head = Number(
+          await hre.network.provider.request({ method: "eth_blockNumber", params: [] }),
+        );
         expect(metrics).to.contain(`indexer_head_block ${head}\n`);
         expect(metrics).to.contain(`indexer_indexed_block ${head}\n`);
         expect(metrics).to.contain("indexer_head_lag_blocks 0\n");
         expect(metrics).to.match(/indexer_events_total [1-9]\d*\n/);
-        expect(metrics).to.match(/# TYPE indexer_rpc_errors_total counter\nindexer_rpc_errors_total 0\n/);
+        expect(metrics).to.match(
+          /# TYPE indexer_rpc_errors_total counter\nindexer_rpc_errors_total 0\n/,
+        );
         expect(metrics).to.match(/indexer_blocks_per_second \d/);
         await indexer.stop();
         await running;

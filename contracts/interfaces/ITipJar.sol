@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IProfileRegistry} from "./IProfileRegistry.sol";
+import {ISocialGraph} from "./ISocialGraph.sol";
+import {IRevenueSink} from "./IRevenueSink.sol";
+
+/// @title ITipJar
+/// @notice Tips to Agora profiles and posts, in ETH or any ERC-20. A protocol fee (at most
+/// `MAX_FEE_BPS`, set by governance) is kept and swept, permissionlessly, to the revenue sink; the
+/// rest goes straight to the creator. Token fees are kept per creator and swept with the creator's
+/// profile id as attribution. ETH fees are kept as one pool, without a storage write per tip (the
+/// contract's ETH balance minus what profiles may claim), and swept with attribution 0: a
+/// per-creator counter would cost every ETH tip a 5,000 gas write.
+///
+/// ETH is pushed to the profile's current owner with a gas-limited call. If the owner rejects it
+/// (reverts, or runs out of the gas allowance), the amount is credited to the profile as a
+/// claimable balance that the profile's owner withdraws later; a recipient can never block a tip.
+/// Tokens are transferred from the tipper to the owner directly.
+///
+/// Listeners may assume:
+/// - every tip emits exactly one `Tipped`, whose `amount` is what the tipper paid and `fee` the part
+///   kept for the protocol (`amount - fee` reached the creator or its claimable balance);
+/// - `TipCredited` follows a `Tipped` whose ETH the owner rejected, and carries the balance after;
+/// - `token` is the zero address for ETH.
+interface ITipJar {
+    /// @notice One entry of a batch tip. `postId` 0 tips the profile `profileId`; otherwise it tips
+    /// the post, whose author must be `profileId`.
+    struct Tip {
+        uint256 profileId;
+        uint256 postId;
+        uint256 amount;
+    }
+
+    /// @notice `tipper` paid `amount` of `token` (0: ETH) to `profileId`, for `postId` (0: the
+    /// profile itself); `fee` of it accrued for the protocol.
+    event Tipped(
+        uint256 indexed profileId,
+        uint256 indexed postId,
+        address indexed tipper,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        string message
+    );
+
+    /// @notice The profile's owner rejected `amount` wei; the profile can now claim `claimable`.
+    event TipCredited(uint256 indexed profileId, uint256 amount, uint256 claimable);
+
+    /// @notice The owner of `profileId` withdrew its claimable `amount` wei to `to`.
+    event TipClaimed(uint256 indexed profileId, address indexed to, uint256 amount);
+
+    /// @notice `amount` of `token` in fees earned by `creatorId` (0: the pooled ETH fees) went to
+    /// the revenue sink.
+    event FeesSwept(uint256 indexed creatorId, address indexed token, uint256 amount);
+
+    /// @notice Governance changed the protocol fee.
+    event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps);
+
+    /// @notice No profile has this id.
+    error TipJarProfileNotFound(uint256 profileId);
+    /// @notice No post has this id.
+    error TipJarPostNotFound(uint256 postId);
+    /// @notice The tip names post `postId`, whose author is `authorId`, and profile `profileId`.
+    error TipJarPostAuthorMismatch(uint256 postId, uint256 profileId, uint256 authorId);
+    /// @notice A tip of zero.
+    error TipJarZeroAmount();
+    /// @notice The message is `length` bytes; at most `maximum` are allowed.
+    error TipJarMessageTooLong(uint256 length, uint256 maximum);
+    /// @notice `token` did not move `amount` from `from` to `to` (it reverted or returned false).
+    error TipJarTokenTransferFailed(address token, address from, address to, uint256 amount);
+    /// @notice A batch tip sent `sent` wei but its entries add up to `expected`.
+    error TipJarValueMismatch(uint256 sent, uint256 expected);
+    /// @notice A batch tip has no entries.
+    error TipJarEmptyBatch();
+    /// @notice `caller` is not the governance (the timelock).
+    error TipJarUnauthorized(address caller);
+    /// @notice The fee `feeBps` exceeds `maximum`.
+    error TipJarFeeTooHigh(uint256 feeBps, uint256 maximum);
+    /// @notice `caller` does not own `profileId`.
+    error TipJarNotProfileOwner(uint256 profileId, address caller);
+    /// @notice `profileId` has nothing to claim.
+    error TipJarNothingToClaim(uint256 profileId);
+    /// @notice Sending `amount` wei to `to` failed.
+    error TipJarETHTransferFailed(address to, uint256 amount);
+
+    /// @notice Tips `msg.value` wei to the profile.
+    function tipETH(uint256 profileId, string calldata message) external payable;
+
+    /// @notice Tips `msg.value` wei to the author of `postId`.
+    function tipPostETH(uint256 postId, string calldata message) external payable;
+
+    /// @notice Tips `amount` of `token` (approved to this contract) to the profile.
+    function tipToken(
+        uint256 profileId,
+        address token,
+        uint256 amount,
+        string calldata message
+    ) external;
+
+    /// @notice Tips `amount` of `token` (approved to this contract) to the author of `postId`.
+    function tipPostToken(
+        uint256 postId,
+        address token,
+        uint256 amount,
+        string calldata message
+    ) external;
+
+    /// @notice `tipToken` or `tipPostToken` (`postId` non-zero) authorised by an EIP-2612 permit
+    /// in the same transaction. A permit already used (for example by a front-runner) is ignored
+    /// as long as the allowance is there.
+    function tipTokenWithPermit(
+        uint256 profileId,
+        uint256 postId,
+        address token,
+        uint256 amount,
+        string calldata message,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external;
+
+    /// @notice Several ETH tips in one transaction; `msg.value` must equal their sum.
+    function tipETHBatch(Tip[] calldata tips, string calldata message) external payable;
+
+    /// @notice Several tips of `token` in one transaction.
+    function tipTokenBatch(address token, Tip[] calldata tips, string calldata message) external;
+
+    /// @notice Sends the profile's claimable ETH to `to`. Only the profile's current owner.
+    function claim(uint256 profileId, address to) external;
+
+    /// @notice Deposits the pooled ETH fees into the revenue sink (attribution 0). Anyone.
+    function sweepETH() external;
+
+    /// @notice Deposits every listed creator's accrued `token` fees into the revenue sink. Anyone.
+    function sweepToken(address token, uint256[] calldata creatorIds) external;
+
+    /// @notice Sets the protocol fee, at most `MAX_FEE_BPS`. Only governance.
+    function setFeeBps(uint16 feeBps) external;
+
+    /// @notice The profile registry tips are paid to.
+    function profiles() external view returns (IProfileRegistry);
+
+    /// @notice The social graph posts are checked against.
+    function graph() external view returns (ISocialGraph);
+
+    /// @notice Where swept fees go.
+    function revenueSink() external view returns (IRevenueSink);
+
+    /// @notice The only address that may change the fee (the DAO timelock).
+    function governance() external view returns (address);
+
+    /// @notice The protocol fee in basis points of each tip.
+    function feeBps() external view returns (uint16);
+
+    /// @notice ETH fees accrued and not yet swept.
+    function pendingETHFees() external view returns (uint256);
+
+    /// @notice `token` fees accrued for `creatorId` and not yet swept.
+    function pendingTokenFees(address token, uint256 creatorId) external view returns (uint256);
+
+    /// @notice ETH the profile's owner rejected, waiting for `claim`.
+    function claimable(uint256 profileId) external view returns (uint256);
+}
