@@ -1,0 +1,162 @@
+import {
+  createSchema,
+  createYoga,
+  maskError,
+  type Plugin,
+  type YogaServerInstance,
+} from "graphql-yoga";
+import type { GraphQLSchema } from "graphql";
+import type pg from "pg";
+import type { Logger } from "pino";
+import { createContext, type ApiContext, type ApiModule } from "./context";
+import { ErrorCode, userError } from "./errors";
+import type { PageLimits } from "./entity";
+import { useQueryLimits, type QueryLimits } from "./limits";
+import { startLiveHub, type LiveHub } from "./live";
+import { profilesModule } from "./profiles";
+import { AddressScalar, BigIntScalar, commonTypeDefs } from "./scalars";
+import { socialModule } from "./social";
+import { statusModule } from "./status";
+
+export interface ApiLimits extends QueryLimits {
+  /** Per request: Postgres' statement_timeout of the read pool, and the whole execution. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  defaultPageSize: 50,
+  maxPageSize: 1_000,
+  maxDepth: 10,
+  maxIntrospectionDepth: 15,
+  maxAliases: 30,
+  maxCost: 100_000,
+  timeoutMs: 5_000,
+};
+
+/** The areas of the API. Each new area (coins, tips, governance) adds its module here. */
+export function defaultModules(limits: PageLimits): ApiModule[] {
+  return [statusModule, profilesModule(limits), socialModule(limits)];
+}
+
+export interface CreateApiParams {
+  /** Read-only pool (createReadPool) with statement_timeout set to `limits.timeoutMs`. */
+  pool: pg.Pool;
+  /** Database URL for the LISTEN connection of live updates. */
+  databaseUrl: string;
+  logger: Logger;
+  limits?: Partial<ApiLimits>;
+  /** The chain head for indexerStatus.headLag (see rpcHeadBlock). */
+  headBlock?: () => Promise<bigint | null>;
+  modules?: (limits: PageLimits) => ApiModule[];
+  /** Also check for new blocks this often, should a notification be lost; 0: never. */
+  fallbackPollMs?: number;
+  /** Called with the SQL of each query a request runs. */
+  onQuery?: (sql: string) => void;
+  graphqlEndpoint?: string;
+}
+
+export interface Api {
+  yoga: YogaServerInstance<object, ApiContext>;
+  /** The executable schema (printSchema gives clients the SDL). */
+  schema: GraphQLSchema;
+  live: LiveHub;
+  limits: ApiLimits;
+  /** Ends live subscriptions and the LISTEN connection; the pool stays the caller's. */
+  close(): Promise<void>;
+}
+
+/** Ends any query or mutation running longer than `timeoutMs` with a TIMEOUT error. */
+function useRequestTimeout(timeoutMs: number): Plugin<ApiContext> {
+  return {
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(async (args) => {
+        const context = args.contextValue as ApiContext;
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            context.abort.abort();
+            reject(
+              userError(
+                ErrorCode.Timeout,
+                `the query ran longer than ${timeoutMs} ms; ask for fewer items`,
+              ),
+            );
+          }, timeoutMs);
+        });
+        try {
+          return await Promise.race([executeFn(args), timedOut]);
+        } catch (error) {
+          if (
+            (error as { extensions?: { code?: string } }).extensions?.code === ErrorCode.Timeout
+          ) {
+            return { errors: [error as never] };
+          }
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Builds the GraphQL API over the indexer's database: the schema of every module, the query
+ * limits, the per-request timeout, masked internal errors and live updates. It does not
+ * listen: serve `api.yoga` with serveApi, or call `api.yoga.fetch` directly.
+ */
+export async function createApi(params: CreateApiParams): Promise<Api> {
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...params.limits };
+  const modules = (params.modules ?? defaultModules)(limits);
+  const live = await startLiveHub({
+    url: params.databaseUrl,
+    pool: params.pool,
+    feeds: modules.flatMap((module) => module.feeds ?? []),
+    logger: params.logger,
+    fallbackPollMs: params.fallbackPollMs ?? 2_000,
+  });
+  const headBlock = params.headBlock ?? (async () => null);
+  const schema = createSchema<ApiContext>({
+    typeDefs: [commonTypeDefs, ...modules.map((module) => module.typeDefs)],
+    resolvers: [
+      { BigInt: BigIntScalar, Address: AddressScalar },
+      ...modules.map((module) => module.resolvers),
+    ],
+  });
+  const logger = params.logger;
+  const yoga = createYoga<object, ApiContext>({
+    schema,
+    graphqlEndpoint: params.graphqlEndpoint ?? "/graphql",
+    graphiql: { title: "Agora API" },
+    landingPage: false,
+    // The cost rule reads the request's variables, so a validation result cannot be reused
+    // for another request with the same document.
+    parserAndValidationCache: { validationCache: false },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = (error as { originalError?: unknown }).originalError ?? error;
+        const code = (original as { extensions?: { code?: unknown } }).extensions?.code;
+        if (typeof code === "string") return error as Error;
+        logger.error({ err: original }, "graphql request failed");
+        return maskError(error, message, false);
+      },
+    },
+    logging: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (...args) => logger.warn({ yoga: args.map(String) }, "graphql warning"),
+      error: (...args) => logger.error({ yoga: args.map(String) }, "graphql error"),
+    },
+    context: () =>
+      createContext({
+        pool: params.pool,
+        limits,
+        live,
+        headBlock,
+        timeoutMs: limits.timeoutMs,
+        onQuery: params.onQuery,
+      }),
+    plugins: [useQueryLimits(limits), useRequestTimeout(limits.timeoutMs)],
+  });
+  return { yoga, schema, live, limits, close: () => live.close() };
+}

@@ -1,0 +1,463 @@
+import DataLoader from "dataloader";
+import type { ApiContext, ApiModule } from "./context";
+import {
+  column,
+  connectionArgs,
+  createPageLoader,
+  createRowLoader,
+  entityTypeDefs,
+  fetchPage,
+  pageLoaderKey,
+  selectColumns,
+  type Entity,
+  type PageArgs,
+  type PageLimits,
+  type Row,
+} from "./entity";
+import { ErrorCode, userError } from "./errors";
+import type { LiveFeed } from "./live";
+import { findProfile, profileById, type ProfileKey } from "./profiles";
+
+const TRACE = (alias: string, what: string): Entity["columns"] => [
+  {
+    field: "blockNumber",
+    sql: `${alias}.block_number`,
+    kind: "uint64",
+    filter: true,
+    description: `Block of the ${what}.`,
+  },
+  {
+    field: "logIndex",
+    sql: `${alias}.log_index`,
+    kind: "int",
+    description: `Log index of the ${what} within its block.`,
+  },
+  {
+    field: "txHash",
+    sql: `${alias}.tx_hash`,
+    kind: "text",
+    description: `Transaction of the ${what}.`,
+  },
+];
+
+export const POST: Entity = {
+  name: "Post",
+  description:
+    "A post: plain, a reply (parentId) and/or a quote (quotedId). Retracted posts stay in the record, flagged by retracted.",
+  from: "posts p",
+  alias: "p",
+  columns: [
+    {
+      field: "id",
+      sql: "p.id",
+      kind: "uint256",
+      filter: true,
+      description: "Post id: the author's profile id << 64 | the author's post sequence number.",
+    },
+    {
+      field: "authorId",
+      sql: "p.author_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile id of the author.",
+    },
+    {
+      field: "parentId",
+      sql: "p.parent_id",
+      kind: "uint256",
+      nullable: true,
+      filter: true,
+      description: "Post this one replies to, null when none.",
+    },
+    {
+      field: "quotedId",
+      sql: "p.quoted_id",
+      kind: "uint256",
+      nullable: true,
+      filter: true,
+      description: "Post this one quotes, null when none.",
+    },
+    { field: "contentUri", sql: "p.content_uri", kind: "text", description: "URI of the content." },
+    ...TRACE("p", "post"),
+    {
+      field: "timestamp",
+      sql: "(SELECT b.timestamp FROM blocks b WHERE b.number = p.block_number)",
+      kind: "uint64",
+      nullable: true,
+      description: "Unix time of the post's block, in seconds.",
+    },
+    {
+      field: "retracted",
+      sql: "(p.retracted_block_number IS NOT NULL)",
+      kind: "boolean",
+      filter: true,
+      description: "Whether the author retracted the post. Apps hide it; the record keeps it.",
+    },
+    {
+      field: "retractedBlockNumber",
+      sql: "p.retracted_block_number",
+      kind: "uint64",
+      nullable: true,
+      description: "Block of the first retraction, null while the post stands.",
+    },
+    {
+      field: "retractedTxHash",
+      sql: "p.retracted_tx_hash",
+      kind: "text",
+      nullable: true,
+      description: "Transaction of the first retraction, null while the post stands.",
+    },
+  ],
+  orderings: [
+    { name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] },
+    {
+      name: "id",
+      description: "By post id (groups each author's posts in sequence).",
+      keys: ["id"],
+    },
+  ],
+  defaultOrdering: "blockNumber",
+  defaultDirection: "desc",
+};
+
+export const FOLLOW: Entity = {
+  name: "Follow",
+  description: "A current follow: the latest follow event between the two profiles was Followed.",
+  from: "follows f",
+  alias: "f",
+  columns: [
+    {
+      field: "followerId",
+      sql: "f.follower_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that follows.",
+    },
+    {
+      field: "followedId",
+      sql: "f.followed_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that is followed.",
+    },
+    ...TRACE("f", "Followed event the follow dates from"),
+  ],
+  orderings: [
+    {
+      name: "blockNumber",
+      description: "By when the follow started.",
+      keys: ["blockNumber", "logIndex"],
+    },
+  ],
+  defaultOrdering: "blockNumber",
+  defaultDirection: "desc",
+};
+
+export const REACTION: Entity = {
+  name: "Reaction",
+  description: "A current reaction of a profile to a post (reactions set to kind 0 are removed).",
+  from: "reactions r",
+  alias: "r",
+  columns: [
+    {
+      field: "profileId",
+      sql: "r.profile_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile that reacted.",
+    },
+    {
+      field: "postId",
+      sql: "r.post_id",
+      kind: "uint256",
+      filter: true,
+      description: "Post reacted to.",
+    },
+    {
+      field: "kind",
+      sql: "r.kind",
+      kind: "int",
+      filter: true,
+      description: "Kind of reaction (1: like; other values are up to apps).",
+    },
+    ...TRACE("r", "latest Reacted event"),
+  ],
+  orderings: [
+    {
+      name: "blockNumber",
+      description: "By when the reaction was set.",
+      keys: ["blockNumber", "logIndex"],
+    },
+  ],
+  defaultOrdering: "blockNumber",
+  defaultDirection: "desc",
+};
+
+/** Feed of new posts for `postCreated`. */
+export const POSTS_FEED: LiveFeed = {
+  name: "posts",
+  fetch: (db, fromBlock, toBlock) =>
+    db.query<Row>(
+      `SELECT ${selectColumns(POST)} FROM ${POST.from}
+       WHERE p.block_number > $1::int8 AND p.block_number <= $2::int8 ORDER BY p.block_number, p.log_index`,
+      [fromBlock, toBlock],
+    ),
+};
+
+function postById(context: ApiContext, id: string): Promise<Row | null> {
+  return context
+    .loader("post:id", () => createRowLoader(context.db, POST, column(POST, "id")))
+    .load(id);
+}
+
+/** Counts keyed by id: one query per tick for all ids asked for. */
+function countLoader(context: ApiContext, name: string, sql: string): DataLoader<string, Row> {
+  return context.loader(
+    name,
+    () =>
+      new DataLoader<string, Row>(async (ids) => {
+        const rows = await context.db.query<Row>(sql, [ids]);
+        const byId = new Map(rows.map((row) => [String(row.id), row]));
+        return ids.map((id) => byId.get(id)!);
+      }),
+  );
+}
+
+const PROFILE_STATS_SQL = `
+  SELECT k.id::text AS id,
+    (SELECT count(*) FROM posts WHERE author_id = k.id)::int AS "postCount",
+    (SELECT count(*) FROM posts WHERE author_id = k.id AND retracted_block_number IS NOT NULL)::int AS "retractedPostCount",
+    (SELECT count(*) FROM follows WHERE followed_id = k.id)::int AS "followerCount",
+    (SELECT count(*) FROM follows WHERE follower_id = k.id)::int AS "followingCount"
+  FROM unnest($1::numeric[]) AS k(id)`;
+
+const POST_STATS_SQL = `
+  SELECT k.id::text AS id,
+    (SELECT count(*) FROM posts WHERE parent_id = k.id)::int AS "replyCount",
+    (SELECT count(*) FROM posts WHERE quoted_id = k.id)::int AS "quoteCount",
+    (SELECT count(*) FROM reactions WHERE post_id = k.id)::int AS "reactionCount"
+  FROM unnest($1::numeric[]) AS k(id)`;
+
+/** A connection field of a row inside a list, read for all rows of the list at once. */
+function nested(
+  name: string,
+  entity: Entity,
+  keyField: string,
+  condition: (key: string) => string,
+) {
+  return (parent: Row, args: PageArgs, context: ApiContext) =>
+    context
+      .loader(pageLoaderKey(name, args), () =>
+        createPageLoader(context.db, entity, args, context.limits, { cast: "numeric", condition }),
+      )
+      .load(String(parent[keyField]));
+}
+
+async function required(row: Promise<Row | null>, what: string): Promise<Row> {
+  const found = await row;
+  // Rows reference each other within one indexed chain, so a missing one is a broken database.
+  if (!found) throw new Error(`${what} is missing from the database`);
+  return found;
+}
+
+export function socialModule(limits: PageLimits): ApiModule {
+  return {
+    typeDefs: /* GraphQL */ `
+      ${entityTypeDefs(POST)}
+      ${entityTypeDefs(FOLLOW)}
+      ${entityTypeDefs(REACTION)}
+
+      "Counts over a profile's posts and follows."
+      type ProfileStats {
+        "Posts published, retracted ones included."
+        postCount: Int!
+        "Posts the author retracted."
+        retractedPostCount: Int!
+        "Profiles that follow this one now."
+        followerCount: Int!
+        "Profiles this one follows now."
+        followingCount: Int!
+      }
+
+      "Counts over a post's replies, quotes and reactions."
+      type PostStats {
+        "Posts replying to this one."
+        replyCount: Int!
+        "Posts quoting this one."
+        quoteCount: Int!
+        "Current reactions to this one."
+        reactionCount: Int!
+      }
+
+      extend type Profile {
+        "Counts of posts, followers and follows."
+        stats: ProfileStats!
+        "Posts by this profile (its author feed)."
+        posts${connectionArgs(POST, limits)}: PostConnection!
+        "Current follows of this profile: node.follower is the follower."
+        followers${connectionArgs(FOLLOW, limits)}: FollowConnection!
+        "Current follows by this profile: node.followed is the profile followed."
+        following${connectionArgs(FOLLOW, limits)}: FollowConnection!
+        "Current reactions set by this profile."
+        reactions${connectionArgs(REACTION, limits)}: ReactionConnection!
+      }
+
+      extend type Post {
+        "Author of the post."
+        author: Profile!
+        "Post this one replies to, null when none."
+        parent: Post
+        "Post this one quotes, null when none."
+        quoted: Post
+        "Replies to this post."
+        replies${connectionArgs(POST, limits)}: PostConnection!
+        "Posts quoting this post."
+        quotes${connectionArgs(POST, limits)}: PostConnection!
+        "Current reactions to this post."
+        reactions${connectionArgs(REACTION, limits)}: ReactionConnection!
+        "Counts of replies, quotes and reactions."
+        stats: PostStats!
+      }
+
+      extend type Follow {
+        "Profile that follows."
+        follower: Profile!
+        "Profile that is followed."
+        followed: Profile!
+      }
+
+      extend type Reaction {
+        "Profile that reacted."
+        profile: Profile!
+        "Post reacted to."
+        post: Post!
+      }
+
+      extend type Query {
+        "The post with this id; an unknown id is an error with code POST_NOT_FOUND."
+        post("Post id." id: BigInt!): Post
+        "Posts matching a filter; where: { authorId: ... } is an author feed."
+        posts${connectionArgs(POST, limits)}: PostConnection!
+        """
+        Home feed: posts by the profiles that the given profile follows now (give exactly one of
+        id, handle or address).
+        """
+        homeFeed(
+          "Profile id of the reader."
+          id: BigInt
+          "Handle of the reader."
+          handle: String
+          "Owner address of the reader."
+          address: Address
+          "Only posts matching this filter."
+          where: PostFilter
+          "Sort key."
+          orderBy: PostOrderBy = blockNumber
+          "Sort direction."
+          orderDirection: OrderDirection = desc
+          "Page size: at most ${limits.maxPageSize}."
+          first: Int = ${limits.defaultPageSize}
+          "Cursor of the last post already read."
+          after: String
+        ): PostConnection!
+        "Current follows matching a filter."
+        follows${connectionArgs(FOLLOW, limits)}: FollowConnection!
+        "Current reactions matching a filter."
+        reactions${connectionArgs(REACTION, limits)}: ReactionConnection!
+      }
+
+      extend type Subscription {
+        """
+        Each post as it is indexed (about a block after it is mined), optionally only by some
+        authors or only replies to one post.
+        """
+        postCreated("Only posts by these profiles." authorIds: [BigInt!], "Only replies to this post." parentId: BigInt): Post!
+      }
+    `,
+    resolvers: {
+      Query: {
+        async post(_: unknown, args: { id: string }, context: ApiContext) {
+          const row = await postById(context, args.id);
+          if (!row) throw userError(ErrorCode.PostNotFound, `no post has the id ${args.id}`);
+          return row;
+        },
+        posts: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, POST, args, context.limits),
+        async homeFeed(_: unknown, args: PageArgs & ProfileKey, context: ApiContext) {
+          const reader = await findProfile(context, args, "homeFeed");
+          return fetchPage(
+            context.db,
+            POST,
+            args,
+            context.limits,
+            (add) =>
+              `p.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ${add(reader.id, "numeric")})`,
+          );
+        },
+        follows: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, FOLLOW, args, context.limits),
+        reactions: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, REACTION, args, context.limits),
+      },
+      Subscription: {
+        postCreated: {
+          subscribe(
+            _: unknown,
+            args: { authorIds?: string[] | null; parentId?: string | null },
+            context: ApiContext,
+          ) {
+            const authors = args.authorIds ? new Set(args.authorIds) : null;
+            return context.live.subscribe(
+              "posts",
+              (row) =>
+                (authors === null || authors.has(String(row.authorId))) &&
+                (args.parentId == null || String(row.parentId) === args.parentId),
+            );
+          },
+          resolve(row: Row, _: unknown, context: ApiContext) {
+            // Counts and relations change between events: resolve each one afresh.
+            context.resetLoaders();
+            return row;
+          },
+        },
+      },
+      Profile: {
+        stats: (profile: Row, _: unknown, context: ApiContext) =>
+          countLoader(context, "Profile.stats", PROFILE_STATS_SQL).load(String(profile.id)),
+        posts: nested("Profile.posts", POST, "id", (key) => `p.author_id = ${key}`),
+        followers: nested("Profile.followers", FOLLOW, "id", (key) => `f.followed_id = ${key}`),
+        following: nested("Profile.following", FOLLOW, "id", (key) => `f.follower_id = ${key}`),
+        reactions: nested("Profile.reactions", REACTION, "id", (key) => `r.profile_id = ${key}`),
+      },
+      Post: {
+        author: (post: Row, _: unknown, context: ApiContext) =>
+          required(profileById(context, String(post.authorId)), `profile ${post.authorId}`),
+        parent: (post: Row, _: unknown, context: ApiContext) =>
+          post.parentId == null ? null : postById(context, String(post.parentId)),
+        quoted: (post: Row, _: unknown, context: ApiContext) =>
+          post.quotedId == null ? null : postById(context, String(post.quotedId)),
+        replies: nested("Post.replies", POST, "id", (key) => `p.parent_id = ${key}`),
+        quotes: nested("Post.quotes", POST, "id", (key) => `p.quoted_id = ${key}`),
+        reactions: nested("Post.reactions", REACTION, "id", (key) => `r.post_id = ${key}`),
+        stats: (post: Row, _: unknown, context: ApiContext) =>
+          countLoader(context, "Post.stats", POST_STATS_SQL).load(String(post.id)),
+      },
+      Follow: {
+        follower: (follow: Row, _: unknown, context: ApiContext) =>
+          required(profileById(context, String(follow.followerId)), `profile ${follow.followerId}`),
+        followed: (follow: Row, _: unknown, context: ApiContext) =>
+          required(profileById(context, String(follow.followedId)), `profile ${follow.followedId}`),
+      },
+      Reaction: {
+        profile: (reaction: Row, _: unknown, context: ApiContext) =>
+          required(
+            profileById(context, String(reaction.profileId)),
+            `profile ${reaction.profileId}`,
+          ),
+        post: (reaction: Row, _: unknown, context: ApiContext) =>
+          required(postById(context, String(reaction.postId)), `post ${reaction.postId}`),
+      },
+    },
+    feeds: [POSTS_FEED],
+  };
+}

@@ -1,0 +1,79 @@
+import type { ApiContext, ApiModule } from "./context";
+
+interface CheckpointRow {
+  chain_id: string;
+  block_number: string;
+  block_hash: string;
+  contracts: string;
+}
+
+export const statusModule: ApiModule = {
+  typeDefs: /* GraphQL */ `
+    "How far the indexer has come."
+    type IndexerStatus {
+      "Chain the data comes from."
+      chainId: Int!
+      "Every event up to and including this block is indexed; null before the sync starts."
+      lastIndexedBlock: BigInt
+      "Hash of lastIndexedBlock; null at genesis."
+      lastIndexedBlockHash: String
+      "Contracts indexed, as name=address joined by commas."
+      contracts: String
+      "The chain's latest block, null when the API has no RPC to ask."
+      headBlock: BigInt
+      "Blocks mined and not yet indexed (headBlock - lastIndexedBlock, never negative); null without headBlock."
+      headLag: BigInt
+    }
+
+    extend type Query {
+      "The sync checkpoint and the distance to the chain head; null before the indexer first ran."
+      indexerStatus: IndexerStatus
+    }
+  `,
+  resolvers: {
+    Query: {
+      async indexerStatus(_: unknown, __: unknown, context: ApiContext) {
+        const [rows, head] = await Promise.all([
+          context.db.query<CheckpointRow>(
+            "SELECT chain_id, block_number, block_hash, contracts FROM sync_checkpoint WHERE id = 1",
+          ),
+          context.headBlock(),
+        ]);
+        if (rows.length === 0) return null;
+        const row = rows[0];
+        const indexed = BigInt(row.block_number);
+        return {
+          chainId: Number(row.chain_id),
+          lastIndexedBlock: indexed < 0n ? null : row.block_number,
+          lastIndexedBlockHash: row.block_hash === "" ? null : row.block_hash,
+          contracts: row.contracts,
+          headBlock: head,
+          headLag: head === null ? null : head > indexed ? head - indexed : 0n,
+        };
+      },
+    },
+  },
+};
+
+/**
+ * The head block from a JSON-RPC endpoint (`eth_blockNumber`), cached for `cacheMs` so that a
+ * burst of status queries costs one RPC call. A failing RPC reads as an unknown head.
+ */
+export function rpcHeadBlock(rpcUrl: string, cacheMs = 1_000): () => Promise<bigint | null> {
+  let cached: { at: number; value: Promise<bigint | null> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (cached && now - cached.at < cacheMs) return cached.value;
+    const value = fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+      signal: AbortSignal.timeout(2_000),
+    })
+      .then((response) => response.json() as Promise<{ result?: string }>)
+      .then((body) => (typeof body.result === "string" ? BigInt(body.result) : null))
+      .catch(() => null);
+    cached = { at: now, value };
+    return value;
+  };
+}
