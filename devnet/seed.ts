@@ -33,7 +33,8 @@ const PEOPLE = [
   ["uma", "Uma Iyer", "Teaches maths to teenagers."],
 ] as const;
 
-const json = (value: unknown) => `data:application/json,${encodeURIComponent(JSON.stringify(value))}`;
+const json = (value: unknown) =>
+  `data:application/json,${encodeURIComponent(JSON.stringify(value))}`;
 const text = (value: string) => `data:text/plain,${encodeURIComponent(value)}`;
 
 export interface SeedSummary {
@@ -63,8 +64,14 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   for (let i = 0; i < PEOPLE.length; i++) {
     if (i < 20) wallets.push(await provider.getSigner(i));
     else {
-      const wallet = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
-      await (await wallets[0].sendTransaction({ to: wallet.address, value: parseEther("100") })).wait();
+      const wallet = HDNodeWallet.fromPhrase(
+        HARDHAT_MNEMONIC,
+        undefined,
+        `m/44'/60'/0'/0/${i}`,
+      ).connect(provider);
+      await (
+        await wallets[0].sendTransaction({ to: wallet.address, value: parseEther("100") })
+      ).wait();
       wallets.push(wallet);
     }
   }
@@ -108,7 +115,9 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   const coins: string[] = [];
   for (let i = 0; i < 8; i++) {
     await (
-      await factory.connect(wallets[i]).launch(ids[i], 500n, 0n, deadline(), { value: parseEther("0.05") })
+      await factory
+        .connect(wallets[i])
+        .launch(ids[i], 500n, 0n, deadline(), { value: parseEther("0.05") })
     ).wait();
     coins.push(await factory.coinOf(ids[i]));
   }
@@ -118,7 +127,14 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
     const coin = creatorCoinAt(coins[random(coins.length)], trader);
     const held = await coin.balanceOf(await trader.getAddress());
     if (held > 0n && random(3) === 0) {
-      await (await coin.sellExactIn(held / 2n > 0n ? held / 2n : held, 0n, deadline(), await trader.getAddress())).wait();
+      await (
+        await coin.sellExactIn(
+          held / 2n > 0n ? held / 2n : held,
+          0n,
+          deadline(),
+          await trader.getAddress(),
+        )
+      ).wait();
     } else {
       const value = parseEther(String(0.01 + random(20) / 100));
       await (await coin.buyExactIn(0n, deadline(), await trader.getAddress(), { value })).wait();
@@ -133,7 +149,8 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
     const from = wallets[random(PEOPLE.length)];
     const post = posts[random(posts.length)];
     const value = parseEther(String(0.001 * (1 + random(50))));
-    if (n % 2 === 0) await (await tipJar.connect(from).tipPostETH(post.id, "great post", { value })).wait();
+    if (n % 2 === 0)
+      await (await tipJar.connect(from).tipPostETH(post.id, "great post", { value })).wait();
     else await (await tipJar.connect(from).tipETH(ids[post.author], "thanks!", { value })).wait();
     tips++;
   }
@@ -142,12 +159,15 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   const fanBalance = await fanCoin.balanceOf(await fan.getAddress());
   if (fanBalance > 0n) {
     await (await fanCoin.approve(suite.tipJar.address, fanBalance / 4n)).wait();
-    await (await tipJar.connect(fan).tipToken(ids[0], 0n, coins[0], fanBalance / 4n, "coin tip")).wait();
+    await (
+      await tipJar.connect(fan).tipToken(ids[0], coins[0], fanBalance / 4n, "coin tip")
+    ).wait();
     tips++;
   }
 
   // Fees flow to the revenue split.
-  for (const address of coins) await (await creatorCoinAt(address, wallets[0]).sweepProtocolFees()).wait();
+  for (const address of coins)
+    await (await creatorCoinAt(address, wallets[0]).sweepProtocolFees()).wait();
   await (await tipJar.connect(wallets[0]).sweepETH()).wait();
 
   // The DAO: members receive tokens and delegate; a proposal moves the allocation; it passes.
@@ -155,7 +175,9 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   const governor = suite.governor.contract;
   const split = suite.revenueSplit.contract;
   for (let i = 1; i <= 5; i++) {
-    await (await token.connect(wallets[0]).transfer(await wallets[i].getAddress(), parseEther("1000000"))).wait();
+    await (
+      await token.connect(wallets[0]).transfer(await wallets[i].getAddress(), parseEther("1000000"))
+    ).wait();
     await (await token.connect(wallets[i]).delegate(await wallets[i].getAddress())).wait();
   }
   const operations = await wallets[0].getAddress();
@@ -165,9 +187,18 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   ];
   const calldata = split.interface.encodeFunctionData("setAllocation", [newBuckets, 2_500]);
   const description = "Raise the creator share of protocol revenue to 25%";
-  await (await governor.connect(wallets[0]).propose([suite.revenueSplit.address], [0n], [calldata], description)).wait();
+  await (
+    await governor
+      .connect(wallets[0])
+      .propose([suite.revenueSplit.address], [0n], [calldata], description)
+  ).wait();
   const descriptionHash = (await import("ethers")).id(description);
-  const proposalId = await governor.hashProposal([suite.revenueSplit.address], [0n], [calldata], descriptionHash);
+  const proposalId = await governor.hashProposal(
+    [suite.revenueSplit.address],
+    [0n],
+    [calldata],
+    descriptionHash,
+  );
   const advance = async (seconds: bigint) => {
     await rpc(url, "evm_increaseTime", [Number(seconds)]);
     await rpc(url, "evm_mine", []);
@@ -175,13 +206,25 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   await advance((await governor.votingDelay()) + 1n);
   for (let i = 0; i <= 5; i++) {
     const support = i === 3 ? 0 : i === 4 ? 2 : 1;
-    await (await governor.connect(wallets[i]).castVoteWithReason(proposalId, support, "demo vote")).wait();
+    await (
+      await governor.connect(wallets[i]).castVoteWithReason(proposalId, support, "demo vote")
+    ).wait();
   }
   await advance((await governor.votingPeriod()) + 1n);
-  await (await governor.connect(wallets[0]).queue([suite.revenueSplit.address], [0n], [calldata], descriptionHash)).wait();
+  await (
+    await governor
+      .connect(wallets[0])
+      .queue([suite.revenueSplit.address], [0n], [calldata], descriptionHash)
+  ).wait();
   await advance((await suite.timelock.contract.getMinDelay()) + 1n);
-  await (await governor.connect(wallets[0]).execute([suite.revenueSplit.address], [0n], [calldata], descriptionHash)).wait();
-  await (await split.connect(wallets[0]).distribute("0x0000000000000000000000000000000000000000")).wait();
+  await (
+    await governor
+      .connect(wallets[0])
+      .execute([suite.revenueSplit.address], [0n], [calldata], descriptionHash)
+  ).wait();
+  await (
+    await split.connect(wallets[0]).distribute("0x0000000000000000000000000000000000000000")
+  ).wait();
   provider.destroy();
   return { profiles: ids.length, posts: posts.length, follows, trades, tips, proposalId };
 }

@@ -1,0 +1,126 @@
+import fs from "node:fs";
+import path from "node:path";
+import { JsonRpcProvider } from "ethers";
+import { deploySuite } from "../deploy/suite";
+import { deploymentPath, toDeploymentFile, writeDeploymentFile } from "../deploy/deployment";
+import { ConfigError, loadConfig } from "../indexer/config";
+import { createApi, DEFAULT_LIMITS } from "../indexer/graphql/api";
+import { createReadPool } from "../indexer/graphql/database";
+import { serveApi } from "../indexer/graphql/server";
+import { rpcHeadBlock } from "../indexer/graphql/status";
+import { createIndexer } from "../indexer/indexer";
+import { createLogger } from "../indexer/logger";
+import { ChainJournal } from "./journal";
+import { seedDemo } from "./seed";
+import { startLocalNode, type LocalNode } from "./node";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * `npm start`. With no configuration: a local Hardhat node, the suite deployed, a demo seeded
+ * (the first time only; later runs replay the chain journal), the indexer on embedded Postgres
+ * and the GraphQL API. With RPC_URL (and DEPLOYMENT_FILE, DATABASE_URL): index that chain.
+ */
+async function main(): Promise<void> {
+  const logger = createLogger(process.env.LOG_LEVEL ?? "info");
+  let node: LocalNode | undefined;
+  let journal: ChainJournal | undefined;
+  const env = { ...process.env };
+  if (!process.env.RPC_URL) {
+    const port = Number(process.env.AGORA_NODE_PORT ?? 8545);
+    node = await startLocalNode(ROOT, port);
+    env.RPC_URL = node.url;
+    env.NETWORK = "localhost";
+    journal = new ChainJournal(path.join(ROOT, ".data", "chain"));
+    const deployment = deploymentPath(ROOT, "localhost");
+    if (journal.exists() && fs.existsSync(deployment)) {
+      const head = await journal.replay(node.url);
+      logger.info({ block_number: head }, "local chain restored from its journal");
+    } else {
+      fs.rmSync(path.join(ROOT, ".data"), { recursive: true, force: true });
+      const provider = new JsonRpcProvider(node.url);
+      const suite = await deploySuite(await provider.getSigner(0));
+      writeDeploymentFile(ROOT, toDeploymentFile("localhost", 31337, suite));
+      const summary = await seedDemo(node.url, suite);
+      provider.destroy();
+      logger.info({ ...summary, proposalId: summary.proposalId.toString() }, "demo seeded");
+      await journal.record(node.url);
+    }
+  }
+
+  let config;
+  try {
+    config = loadConfig({ env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ option: error.option }, error.message);
+      await node?.stop();
+      process.exit(2);
+    }
+    throw error;
+  }
+  const indexer = await createIndexer({
+    config,
+    logger: logger.child({ component: "indexer" }),
+    serve: true,
+  });
+  const apiPort = Number(process.env.API_PORT ?? 4000);
+  const readPool = createReadPool({
+    url: indexer.db.url,
+    statementTimeoutMs: DEFAULT_LIMITS.timeoutMs,
+    logger,
+  });
+  const api = await createApi({
+    pool: readPool,
+    databaseUrl: indexer.db.url,
+    logger: logger.child({ component: "api" }),
+    headBlock: rpcHeadBlock(config.rpcUrl),
+  });
+  const server = await serveApi(api, { port: apiPort });
+  const running = indexer.run();
+  const recorder =
+    journal && node
+      ? setInterval(() => void journal.record(node.url).catch(() => undefined), 5_000)
+      : undefined;
+
+  console.log(`
+Agora is running.
+  GraphQL API + GraphiQL  http://127.0.0.1:${server.port}/graphql
+  JSON-RPC (chain ${config.chainId})   ${config.rpcUrl}
+  Indexer status          http://127.0.0.1:${indexer.server?.port}/ready  /health  /metrics
+
+Try:
+  { profile(handle: "alice") { handle stats { postCount followerCount followingCount } } }
+  { posts(first: 5) { edges { node { id contentUri author { handle } } } } }
+  { indexerStatus { indexedBlock headLag } }
+
+Ctrl-C stops everything; the next npm start resumes where this one stopped.
+`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    if (recorder) clearInterval(recorder);
+    await server.close();
+    await api.close();
+    await readPool.end();
+    await indexer.stop();
+    await running.catch(() => undefined);
+    if (journal && node) await journal.record(node.url);
+    await node?.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
+  await running.catch(async (error: unknown) => {
+    logger.fatal({ err: error }, (error as Error).message);
+    await node?.stop();
+    process.exit(1);
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
