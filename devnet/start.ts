@@ -92,7 +92,7 @@ Agora is running.
 Try:
   { profile(handle: "alice") { handle stats { postCount followerCount followingCount } } }
   { posts(first: 5) { edges { node { id contentUri author { handle } } } } }
-  { indexerStatus { indexedBlock headLag } }
+  { indexerStatus { lastIndexedBlock headLag } }
 
 Ctrl-C stops everything; the next npm start resumes where this one stopped.
 `);
