@@ -46,6 +46,8 @@ export async function startLocalNode(root: string, port: number): Promise<LocalN
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Never leave the node behind, however this process ends.
+  process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr.trim()}`);

@@ -98,17 +98,28 @@ Ctrl-C stops everything; the next npm start resumes where this one stopped.
 `);
 
   let stopping = false;
+  // Each step runs even if an earlier one failed (on Ctrl-C the embedded Postgres receives the
+  // signal too and may already be gone); the chain is recorded and the node stopped last.
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     if (recorder) clearInterval(recorder);
-    await server.close();
-    await api.close();
-    await readPool.end();
-    await indexer.stop();
-    await running.catch(() => undefined);
-    if (journal && node) await journal.record(node.url);
-    await node?.stop();
+    const steps: (() => Promise<unknown>)[] = [
+      () => server.close(),
+      () => api.close(),
+      () => readPool.end(),
+      () => indexer.stop(),
+      () => running,
+      async () => journal && node && (await journal.record(node.url)),
+      async () => node?.stop(),
+    ];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        logger.warn({ err: error }, "shutdown step failed");
+      }
+    }
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown());
