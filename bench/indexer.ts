@@ -74,7 +74,7 @@ async function main() {
   const reply = JSON.stringify({ jsonrpc: "2.0", id: 1, result: logs });
 
   const jsonParse = rate(LOGS, () => JSON.parse(reply));
-  const ours = rate(LOGS, () => decode(logs));
+  const ours = rate(LOGS, () => decode(logs, () => 0n));
   const viem = rate(LOGS, () => {
     for (const log of logs) {
       decodeEventLog({
@@ -85,7 +85,7 @@ async function main() {
     }
   });
 
-  const decoded: DecodedLog[] = decode(logs);
+  const decoded: DecodedLog[] = decode(logs, () => 0n);
   const name = `bench_indexer_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();

@@ -10,6 +10,8 @@ export interface DecodedLog {
   args: Record<string, DecodedValue>;
   blockNumber: bigint;
   blockHash: string;
+  /** Block timestamp, in seconds. */
+  timestamp: bigint;
   txHash: string;
   logIndex: number;
 }
@@ -121,7 +123,7 @@ export interface ContractEvents {
  */
 export function createLogDecoder(
   contracts: readonly ContractEvents[],
-): (logs: RpcLog[]) => DecodedLog[] {
+): (logs: RpcLog[], timestampOf: (blockNumber: bigint) => bigint) => DecodedLog[] {
   const routes = new Map<string, { contract: string; event: string; decode: EventDecoder }>();
   for (const { contract, address, events } of contracts) {
     for (const event of events) {
@@ -132,18 +134,20 @@ export function createLogDecoder(
       });
     }
   }
-  return (logs) => {
+  return (logs, timestampOf) => {
     const out: DecodedLog[] = [];
     for (const log of logs) {
       if (log.removed || log.topics.length === 0) continue;
       const route = routes.get(`${log.address.toLowerCase()}:${log.topics[0].toLowerCase()}`);
       if (!route) continue;
+      const blockNumber = BigInt(log.blockNumber);
       out.push({
         contract: route.contract,
         event: route.event,
         args: route.decode(log),
-        blockNumber: BigInt(log.blockNumber),
+        blockNumber,
         blockHash: log.blockHash.toLowerCase(),
+        timestamp: timestampOf(blockNumber),
         txHash: log.transactionHash.toLowerCase(),
         logIndex: Number.parseInt(log.logIndex, 16),
       });

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import type { IndexerConfig } from "../config";
 import { inTransaction } from "../db/database";
+import { notifyCommitted } from "../db/notify";
 import type { Handler } from "../handlers/types";
 import type { Metrics } from "../metrics";
 import { createLogDecoder, type DecodedLog } from "./decode";
@@ -230,6 +231,7 @@ export function createSync(params: CreateSyncParams): Sync {
         "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
         [ancestor.number.toString(), ancestor.hash ?? ""],
       );
+      await notifyCommitted(client, { type: "reorg", commonAncestor: ancestor.number.toString() });
     });
     logger.warn(
       {
@@ -283,6 +285,14 @@ export function createSync(params: CreateSyncParams): Sync {
         "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
         [toBlock.toString(), to.hash],
       );
+      if (logs.length > 0) {
+        await notifyCommitted(client, {
+          type: "batch",
+          fromBlock: fromBlock.toString(),
+          toBlock: toBlock.toString(),
+          events: logs.length,
+        });
+      }
     });
     checkpoint = { number: toBlock, hash: to.hash };
     metrics.recordBatch(Number(toBlock - fromBlock + 1n), logs.length);
@@ -340,7 +350,7 @@ export function createSync(params: CreateSyncParams): Sync {
       }
     }
 
-    const logs = decode(rawLogs).sort((a, b) =>
+    const logs = decode(rawLogs, (n) => BigInt(blocks.get(n)!.timestamp)).sort((a, b) =>
       a.blockNumber === b.blockNumber
         ? a.logIndex - b.logIndex
         : a.blockNumber < b.blockNumber

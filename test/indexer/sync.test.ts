@@ -98,7 +98,7 @@ describe("indexer: sync", function () {
       const events = [...PROFILE_REGISTRY_EVENTS, ...SOCIAL_GRAPH_EVENTS];
       const decoded = createLogDecoder([
         { contract: "ProfileRegistry", address: registryAddress, events },
-      ])(logs);
+      ])(logs, () => 0n);
       expect(decoded).to.have.length(logs.length);
       const kinds = new Set<string>();
       decoded.forEach((log, i) => {
