@@ -13,10 +13,13 @@ import { ErrorCode, userError } from "./errors";
 import type { PageLimits } from "./entity";
 import { useQueryLimits, type QueryLimits } from "./limits";
 import { startLiveHub, type LiveHub } from "./live";
+import { coinsModule } from "./coins";
+import { daoModule } from "./dao";
 import { profilesModule } from "./profiles";
 import { AddressScalar, BigIntScalar, commonTypeDefs } from "./scalars";
 import { socialModule } from "./social";
 import { statusModule } from "./status";
+import { tipsModule } from "./tips";
 
 export interface ApiLimits extends QueryLimits {
   /** Per request: Postgres' statement_timeout of the read pool, and the whole execution. */
@@ -35,7 +38,14 @@ export const DEFAULT_LIMITS: ApiLimits = {
 
 /** The areas of the API. Each new area (coins, tips, governance) adds its module here. */
 export function defaultModules(limits: PageLimits): ApiModule[] {
-  return [statusModule, profilesModule(limits), socialModule(limits)];
+  return [
+    statusModule,
+    profilesModule(limits),
+    socialModule(limits),
+    coinsModule(limits),
+    tipsModule(limits),
+    daoModule(limits),
+  ];
 }
 
 export interface CreateApiParams {

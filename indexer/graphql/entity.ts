@@ -15,6 +15,11 @@ const KINDS = {
   text: { graphql: "String", sql: "text", ordered: true },
   address: { graphql: "Address", sql: "text", ordered: false },
   boolean: { graphql: "Boolean", sql: "bool", ordered: false },
+  /** Arrays: read as a whole, never filtered or ordered on. */
+  addresses: { graphql: "[Address!]", sql: "text[]", ordered: false },
+  uint256s: { graphql: "[BigInt!]", sql: "numeric[]", ordered: false },
+  texts: { graphql: "[String!]", sql: "text[]", ordered: false },
+  ints: { graphql: "[Int!]", sql: "int4[]", ordered: false },
 } as const;
 
 export type ColumnKind = keyof typeof KINDS;

@@ -15,6 +15,10 @@ export const ErrorCode = {
   ProfileNotFound: "PROFILE_NOT_FOUND",
   /** No post has the id asked for. */
   PostNotFound: "POST_NOT_FOUND",
+  /** No coin has the address or handle asked for. */
+  CoinNotFound: "COIN_NOT_FOUND",
+  /** No proposal has the id asked for. */
+  ProposalNotFound: "PROPOSAL_NOT_FOUND",
   /** The query nests fields deeper than allowed. */
   QueryTooDeep: "QUERY_TOO_DEEP",
   /** The query uses more aliases than allowed. */

@@ -109,7 +109,7 @@ export const commonTypeDefs = /* GraphQL */ `
   }
 
   """
-  Reads: profiles, posts, the social graph and the state of the indexer.
+  Reads: profiles, posts, the social graph, coins, tips, revenue, governance and the state of the indexer.
   """
   type Query
 

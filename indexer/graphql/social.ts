@@ -3,11 +3,9 @@ import type { ApiContext, ApiModule } from "./context";
 import {
   column,
   connectionArgs,
-  createPageLoader,
   createRowLoader,
   entityTypeDefs,
   fetchPage,
-  pageLoaderKey,
   selectColumns,
   type Entity,
   type PageArgs,
@@ -17,28 +15,9 @@ import {
 import { ErrorCode, userError } from "./errors";
 import type { LiveFeed } from "./live";
 import { findProfile, profileById, type ProfileKey } from "./profiles";
+import { nested, required, traceColumns } from "./shared";
 
-const TRACE = (alias: string, what: string): Entity["columns"] => [
-  {
-    field: "blockNumber",
-    sql: `${alias}.block_number`,
-    kind: "uint64",
-    filter: true,
-    description: `Block of the ${what}.`,
-  },
-  {
-    field: "logIndex",
-    sql: `${alias}.log_index`,
-    kind: "int",
-    description: `Log index of the ${what} within its block.`,
-  },
-  {
-    field: "txHash",
-    sql: `${alias}.tx_hash`,
-    kind: "text",
-    description: `Transaction of the ${what}.`,
-  },
-];
+const TRACE = traceColumns;
 
 export const POST: Entity = {
   name: "Post",
@@ -204,7 +183,7 @@ export const POSTS_FEED: LiveFeed = {
     ),
 };
 
-function postById(context: ApiContext, id: string): Promise<Row | null> {
+export function postById(context: ApiContext, id: string): Promise<Row | null> {
   return context
     .loader("post:id", () => createRowLoader(context.db, POST, column(POST, "id")))
     .load(id);
@@ -237,28 +216,6 @@ const POST_STATS_SQL = `
     (SELECT count(*) FROM posts WHERE quoted_id = k.id)::int AS "quoteCount",
     (SELECT count(*) FROM reactions WHERE post_id = k.id)::int AS "reactionCount"
   FROM unnest($1::numeric[]) AS k(id)`;
-
-/** A connection field of a row inside a list, read for all rows of the list at once. */
-function nested(
-  name: string,
-  entity: Entity,
-  keyField: string,
-  condition: (key: string) => string,
-) {
-  return (parent: Row, args: PageArgs, context: ApiContext) =>
-    context
-      .loader(pageLoaderKey(name, args), () =>
-        createPageLoader(context.db, entity, args, context.limits, { cast: "numeric", condition }),
-      )
-      .load(String(parent[keyField]));
-}
-
-async function required(row: Promise<Row | null>, what: string): Promise<Row> {
-  const found = await row;
-  // Rows reference each other within one indexed chain, so a missing one is a broken database.
-  if (!found) throw new Error(`${what} is missing from the database`);
-  return found;
-}
 
 export function socialModule(limits: PageLimits): ApiModule {
   return {

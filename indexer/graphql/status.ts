@@ -1,4 +1,21 @@
 import type { ApiContext, ApiModule } from "./context";
+import { NOW_SQL } from "./shared";
+
+const ETH = "'0x0000000000000000000000000000000000000000'";
+
+/** Totals over the whole index, one statement (each count reads its table once). */
+const STATS_SQL = `SELECT
+  (SELECT count(*) FROM profiles)::int AS profiles,
+  (SELECT count(*) FROM posts)::int AS posts,
+  (SELECT count(*) FROM follows)::int AS follows,
+  (SELECT count(*) FROM coins)::int AS coins,
+  (SELECT count(*) FROM trades)::int AS trades,
+  (SELECT coalesce(sum(volume), 0) FROM coins) AS volume,
+  (SELECT count(*) FROM tips)::int AS tips,
+  (SELECT coalesce(sum(amount), 0) FROM tips WHERE token = ${ETH}) AS "tipVolume",
+  (SELECT count(*) FROM proposals)::int AS proposals,
+  (SELECT count(*) FROM votes)::int AS votes,
+  ${NOW_SQL} AS "asOf"`;
 
 interface CheckpointRow {
   chain_id: string;
@@ -25,13 +42,45 @@ export const statusModule: ApiModule = {
       headLag: BigInt
     }
 
+    "Totals over everything indexed."
+    type Stats {
+      "Profiles registered."
+      profiles: Int!
+      "Posts published, retracted ones included."
+      posts: Int!
+      "Current follows."
+      follows: Int!
+      "Coins launched."
+      coins: Int!
+      "Trades of every coin."
+      trades: Int!
+      "ETH traded across every coin, in wei (fees excluded)."
+      volume: BigInt!
+      "Tips sent, in every token."
+      tips: Int!
+      "ETH tipped, in wei (fees included)."
+      tipVolume: BigInt!
+      "Governance proposals."
+      proposals: Int!
+      "Votes cast on proposals."
+      votes: Int!
+      "Unix time of the latest indexed block holding an event: the now of time-dependent values (24-hour volume, proposal states). Null before the first event."
+      asOf: BigInt
+    }
+
     extend type Query {
       "The sync checkpoint and the distance to the chain head; null before the indexer first ran."
       indexerStatus: IndexerStatus
+      "Totals over everything indexed."
+      stats: Stats!
     }
   `,
   resolvers: {
     Query: {
+      async stats(_: unknown, __: unknown, context: ApiContext) {
+        const [row] = await context.db.query(STATS_SQL);
+        return row;
+      },
       async indexerStatus(_: unknown, __: unknown, context: ApiContext) {
         const [rows, head] = await Promise.all([
           context.db.query<CheckpointRow>(

@@ -1,0 +1,68 @@
+import type { ApiContext } from "./context";
+import {
+  createPageLoader,
+  pageLoaderKey,
+  type Column,
+  type Entity,
+  type PageArgs,
+  type Row,
+} from "./entity";
+
+/**
+ * SQL for "now": the timestamp of the latest indexed block that holds an indexed event (the
+ * `blocks` table keeps exactly those). Time-dependent values (a coin's 24-hour volume, a
+ * proposal's state) are computed against it rather than the wall clock, so the same indexed
+ * data always gives the same answer. Null before the first event is indexed.
+ */
+export const NOW_SQL = "(SELECT nb.timestamp FROM blocks nb ORDER BY nb.number DESC LIMIT 1)";
+
+/** The columns locating the event a row comes from. */
+export function traceColumns(alias: string, what: string): Column[] {
+  return [
+    {
+      field: "blockNumber",
+      sql: `${alias}.block_number`,
+      kind: "uint64",
+      filter: true,
+      description: `Block of the ${what}.`,
+    },
+    {
+      field: "logIndex",
+      sql: `${alias}.log_index`,
+      kind: "int",
+      description: `Log index of the ${what} within its block.`,
+    },
+    {
+      field: "txHash",
+      sql: `${alias}.tx_hash`,
+      kind: "text",
+      description: `Transaction of the ${what}.`,
+    },
+  ];
+}
+
+/**
+ * A connection field of a row inside a list, read for all rows of the list at once (one
+ * LATERAL query per tick, not one per row).
+ */
+export function nested(
+  name: string,
+  entity: Entity,
+  keyField: string,
+  condition: (key: string) => string,
+  cast = "numeric",
+) {
+  return (parent: Row, args: PageArgs, context: ApiContext) =>
+    context
+      .loader(pageLoaderKey(name, args), () =>
+        createPageLoader(context.db, entity, args, context.limits, { cast, condition }),
+      )
+      .load(String(parent[keyField]));
+}
+
+/** A row another row references; missing means a broken database, not a client error. */
+export async function required(row: Promise<Row | null>, what: string): Promise<Row> {
+  const found = await row;
+  if (!found) throw new Error(`${what} is missing from the database`);
+  return found;
+}

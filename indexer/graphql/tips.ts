@@ -1,0 +1,313 @@
+import type { ApiContext, ApiModule } from "./context";
+import {
+  connectionArgs,
+  entityTypeDefs,
+  fetchPage,
+  selectColumns,
+  type Entity,
+  type PageArgs,
+  type PageLimits,
+  type Row,
+} from "./entity";
+import type { LiveFeed } from "./live";
+import { profileById } from "./profiles";
+import { nested, required, traceColumns } from "./shared";
+import { postById } from "./social";
+
+/** How `tips.token` names ETH. */
+export const ETH = "0x0000000000000000000000000000000000000000";
+
+export const TIP: Entity = {
+  name: "Tip",
+  description:
+    "A tip (one Tipped event): ETH or an ERC-20 sent to a profile, optionally for one of its posts.",
+  from: "tips tp",
+  alias: "tp",
+  columns: [
+    ...traceColumns("tp", "tip"),
+    {
+      field: "timestamp",
+      sql: "tp.timestamp",
+      kind: "uint64",
+      filter: true,
+      description: "Unix time of the tip's block, in seconds.",
+    },
+    {
+      field: "profileId",
+      sql: "tp.profile_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile tipped (the recipient).",
+    },
+    {
+      field: "postId",
+      sql: "tp.post_id",
+      kind: "uint256",
+      nullable: true,
+      filter: true,
+      description: "Post tipped for, null for a tip to the profile itself.",
+    },
+    {
+      field: "tipper",
+      sql: "tp.tipper",
+      kind: "address",
+      filter: true,
+      description: "Address that sent the tip.",
+    },
+    {
+      field: "token",
+      sql: "tp.token",
+      kind: "address",
+      filter: true,
+      description: `Token tipped: ${ETH} for ETH.`,
+    },
+    {
+      field: "amount",
+      sql: "tp.amount",
+      kind: "uint256",
+      filter: true,
+      description: "Amount sent, in the token's smallest unit, fee included.",
+    },
+    {
+      field: "fee",
+      sql: "tp.fee",
+      kind: "uint256",
+      description: "Part of the amount kept as the protocol fee.",
+    },
+    { field: "message", sql: "tp.message", kind: "text", description: "Message of the tipper." },
+  ],
+  orderings: [
+    { name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] },
+  ],
+  defaultOrdering: "blockNumber",
+  defaultDirection: "desc",
+};
+
+/** Ranking columns shared by both leaderboards. */
+const RANK_COLUMNS = (alias: string): Entity["columns"] => [
+  {
+    field: "token",
+    sql: `${alias}.token`,
+    kind: "address",
+    filter: true,
+    description: `Token the totals are in: ${ETH} for ETH.`,
+  },
+  {
+    field: "amount",
+    sql: `${alias}.amount`,
+    kind: "uint256",
+    filter: true,
+    description: "Sum of the amounts tipped, fees included.",
+  },
+  {
+    field: "count",
+    sql: `${alias}.count`,
+    kind: "int",
+    filter: true,
+    description: "Number of tips.",
+  },
+  {
+    field: "tippers",
+    sql: `${alias}.tippers`,
+    kind: "int",
+    description: "Number of distinct tippers.",
+  },
+];
+
+export const TIPPED_PROFILE: Entity = {
+  name: "TippedProfile",
+  description: "A profile's tip totals in one token (tips to its posts included).",
+  from: `(SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count,
+            count(DISTINCT tipper)::int AS tippers
+          FROM tips GROUP BY profile_id, token) tpr`,
+  alias: "tpr",
+  columns: [
+    {
+      field: "profileId",
+      sql: "tpr.profile_id",
+      kind: "uint256",
+      filter: true,
+      description: "Profile tipped.",
+    },
+    ...RANK_COLUMNS("tpr"),
+  ],
+  orderings: [
+    { name: "amount", description: "By amount tipped.", keys: ["amount", "profileId"] },
+    { name: "count", description: "By number of tips.", keys: ["count", "profileId"] },
+  ],
+  defaultOrdering: "amount",
+  defaultDirection: "desc",
+};
+
+export const TIPPED_POST: Entity = {
+  name: "TippedPost",
+  description: "A post's tip totals in one token.",
+  from: `(SELECT post_id, token, sum(amount) AS amount, count(*)::int AS count,
+            count(DISTINCT tipper)::int AS tippers
+          FROM tips WHERE post_id IS NOT NULL GROUP BY post_id, token) tpo`,
+  alias: "tpo",
+  columns: [
+    {
+      field: "postId",
+      sql: "tpo.post_id",
+      kind: "uint256",
+      filter: true,
+      description: "Post tipped.",
+    },
+    ...RANK_COLUMNS("tpo"),
+  ],
+  orderings: [
+    { name: "amount", description: "By amount tipped.", keys: ["amount", "postId"] },
+    { name: "count", description: "By number of tips.", keys: ["count", "postId"] },
+  ],
+  defaultOrdering: "amount",
+  defaultDirection: "desc",
+};
+
+/** Feed of new tips for `tipCreated`. */
+export const TIPS_FEED: LiveFeed = {
+  name: "tips",
+  fetch: (db, fromBlock, toBlock) =>
+    db.query<Row>(
+      `SELECT ${selectColumns(TIP)} FROM ${TIP.from}
+       WHERE tp.block_number > $1::int8 AND tp.block_number <= $2::int8 ORDER BY tp.block_number, tp.log_index`,
+      [fromBlock, toBlock],
+    ),
+};
+
+/** Leaderboard arguments: the filter, ordering and page of a connection, plus the token. */
+function leaderboardArgs(entity: Entity, limits: PageLimits): string {
+  return connectionArgs(entity, limits).replace(
+    /^\(/,
+    `(
+    "Token to rank by: ${ETH} (the default) for ETH."
+    token: Address = "${ETH}"
+    "Only tips at or after this Unix time, in seconds (the totals then cover that window)."
+    since: BigInt`,
+  );
+}
+
+type LeaderboardArgs = PageArgs & { token: string; since?: string | null };
+
+/**
+ * A leaderboard over tips in one token. Without `since` it reads the grouped totals; with it,
+ * the same grouping over the tips of the window only.
+ */
+function leaderboard(entity: Entity, key: "profile_id" | "post_id") {
+  return (_: unknown, args: LeaderboardArgs, context: ApiContext) => {
+    const source =
+      args.since == null
+        ? entity
+        : {
+            ...entity,
+            from: `(SELECT ${key}, token, sum(amount) AS amount, count(*)::int AS count,
+                      count(DISTINCT tipper)::int AS tippers
+                    FROM tips WHERE ${key} IS NOT NULL AND timestamp >= ${BigInt(args.since).toString()}
+                    GROUP BY ${key}, token) ${entity.alias}`,
+          };
+    return fetchPage(
+      context.db,
+      source,
+      args,
+      context.limits,
+      (add) => `${entity.alias}.token = ${add(args.token, "text")}`,
+    );
+  };
+}
+
+export function tipsModule(limits: PageLimits): ApiModule {
+  return {
+    typeDefs: /* GraphQL */ `
+      ${entityTypeDefs(TIP)}
+      ${entityTypeDefs(TIPPED_PROFILE)}
+      ${entityTypeDefs(TIPPED_POST)}
+
+      extend type Tip {
+        "Profile tipped."
+        profile: Profile!
+        "Post tipped for, null for a tip to the profile itself."
+        post: Post
+      }
+
+      extend type TippedProfile {
+        "The profile."
+        profile: Profile!
+      }
+
+      extend type TippedPost {
+        "The post."
+        post: Post!
+      }
+
+      extend type Profile {
+        "Tips this profile received (to itself or its posts), latest first by default."
+        tipsReceived${connectionArgs(TIP, limits)}: TipConnection!
+      }
+
+      extend type Post {
+        "Tips for this post, latest first by default."
+        tips${connectionArgs(TIP, limits)}: TipConnection!
+      }
+
+      extend type Query {
+        """
+        Tips matching a filter: where: { tipper } for a sender's tips, { profileId } for a
+        recipient's, { postId } for a post's, { token } for one token's.
+        """
+        tips${connectionArgs(TIP, limits)}: TipConnection!
+        "Most tipped profiles in one token, by amount (or count), with their tip counts."
+        topTippedProfiles${leaderboardArgs(TIPPED_PROFILE, limits)}: TippedProfileConnection!
+        "Most tipped posts in one token, by amount (or count), with their tip counts."
+        topTippedPosts${leaderboardArgs(TIPPED_POST, limits)}: TippedPostConnection!
+      }
+
+      extend type Subscription {
+        "Each tip as it is indexed, optionally only those to one profile."
+        tipCreated("Only tips to this profile." profileId: BigInt): Tip!
+      }
+    `,
+    resolvers: {
+      Query: {
+        tips: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, TIP, args, context.limits),
+        topTippedProfiles: leaderboard(TIPPED_PROFILE, "profile_id"),
+        topTippedPosts: leaderboard(TIPPED_POST, "post_id"),
+      },
+      Subscription: {
+        tipCreated: {
+          subscribe(_: unknown, args: { profileId?: string | null }, context: ApiContext) {
+            return context.live.subscribe(
+              "tips",
+              (row) => args.profileId == null || String(row.profileId) === args.profileId,
+            );
+          },
+          resolve(row: Row, _: unknown, context: ApiContext) {
+            context.resetLoaders();
+            return row;
+          },
+        },
+      },
+      Tip: {
+        profile: (tip: Row, _: unknown, context: ApiContext) =>
+          required(profileById(context, String(tip.profileId)), `profile ${tip.profileId}`),
+        post: (tip: Row, _: unknown, context: ApiContext) =>
+          tip.postId == null ? null : postById(context, String(tip.postId)),
+      },
+      TippedProfile: {
+        profile: (entry: Row, _: unknown, context: ApiContext) =>
+          required(profileById(context, String(entry.profileId)), `profile ${entry.profileId}`),
+      },
+      TippedPost: {
+        post: (entry: Row, _: unknown, context: ApiContext) =>
+          required(postById(context, String(entry.postId)), `post ${entry.postId}`),
+      },
+      Profile: {
+        tipsReceived: nested("Profile.tipsReceived", TIP, "id", (key) => `tp.profile_id = ${key}`),
+      },
+      Post: {
+        tips: nested("Post.tips", TIP, "id", (key) => `tp.post_id = ${key}`),
+      },
+    },
+    feeds: [TIPS_FEED],
+  };
+}
