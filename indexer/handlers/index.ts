@@ -1,5 +1,15 @@
+import { governanceTokenHandler, governorHandler, timelockHandler } from "./governance";
 import { profileRegistryHandler } from "./profileRegistry";
+import { revenueSplitHandler } from "./revenueSplit";
+import { tipJarHandler } from "./tipJar";
 import type { Handler } from "./types";
 
 /** Every contract the indexer understands, by its name in the deployment file. */
-export const HANDLERS: readonly Handler[] = [profileRegistryHandler];
+export const HANDLERS: readonly Handler[] = [
+  profileRegistryHandler,
+  tipJarHandler,
+  revenueSplitHandler,
+  governanceTokenHandler,
+  governorHandler,
+  timelockHandler,
+];
