@@ -111,7 +111,7 @@ export const COIN: Entity = {
       field: "volume",
       sql: "c.volume",
       kind: "uint256",
-      description: "ETH amount of every trade ever, in wei.",
+      description: "Sum of the ETH amounts of every trade, in wei (see Trade.ethAmount).",
     },
     {
       field: "volume24h",
@@ -212,7 +212,7 @@ export const TRADE: Entity = {
       sql: "t.eth_amount",
       kind: "uint256",
       filter: true,
-      description: "ETH moved along the curve, fees excluded.",
+      description: "ETH paid by the trader, fees included (buy), or paid to the recipient, fees deducted (sell).",
     },
     {
       field: "protocolFee",
@@ -414,7 +414,7 @@ export function coinsModule(limits: PageLimits): ApiModule {
         low: BigInt!
         "Spot price after the interval's last trade."
         close: BigInt!
-        "ETH traded, in wei (fees excluded)."
+        "Sum of the trades' ETH amounts, in wei (see Trade.ethAmount)."
         volume: BigInt!
         "Coins bought and sold, in coin-wei."
         coinVolume: BigInt!

@@ -31,7 +31,7 @@ const QUORUM_SQL = `div(
        AND s.from_address <> s.to_address AND sb.timestamp <= pp.vote_start)
   * coalesce(
     (SELECT g.new_value::numeric FROM governance_setting_changes g JOIN blocks gb ON gb.number = g.block_number
-       WHERE g.setting = 'QuorumNumeratorUpdated' AND gb.timestamp <= pp.vote_start
+       WHERE g.setting = 'quorumNumerator' AND gb.timestamp <= pp.vote_start
        ORDER BY g.block_number DESC, g.log_index DESC LIMIT 1), 0),
   100)`;
 

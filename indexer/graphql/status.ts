@@ -54,7 +54,7 @@ export const statusModule: ApiModule = {
       coins: Int!
       "Trades of every coin."
       trades: Int!
-      "ETH traded across every coin, in wei (fees excluded)."
+      "Sum of the ETH amounts of every trade of every coin, in wei (buys fees included, sells fees deducted)."
       volume: BigInt!
       "Tips sent, in every token."
       tips: Int!
