@@ -230,6 +230,10 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
   for (const abi of [registry, factory, coinAbi, tipJar, split, token, governor, timelock]) {
     abi.forEachEvent((event) => topics.set(event.topicHash, event.name));
   }
+  const functions = new Map<string, string>();
+  for (const abi of [registry, factory, coinAbi, tipJar, split, token, governor, timelock]) {
+    abi.forEachFunction((f) => functions.set(f.selector, f.name));
+  }
   const firstReverts: string[] = [];
   let timestamp = Number(
     (await rpc.call<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp,
@@ -262,8 +266,16 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     return { actions, raw, hashes };
   };
 
-  /** Sends signed transactions in one batch, mines them in one block and reads the receipts. */
-  const submit = async ({ actions, raw, hashes }: Signed, advanceSeconds = 12): Promise<void> => {
+  /**
+   * Sends signed transactions in one batch, mines them in one block and reads the receipts.
+   * With `defer`, the bookkeeping of the successful actions is returned instead of applied, for
+   * the caller to apply at a point that does not depend on timing.
+   */
+  const submit = async (
+    { actions, raw, hashes }: Signed,
+    advanceSeconds = 12,
+    defer = false,
+  ): Promise<() => void> => {
     await rpc.batch(raw.map((r) => ({ method: "eth_sendRawTransaction", params: [r] })));
     timestamp += advanceSeconds;
     await rpc.call("evm_setNextBlockTimestamp", [timestamp]);
@@ -272,15 +284,20 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })),
     );
     let blockNumber = 0;
+    const effects: (() => void)[] = [];
     receipts.forEach((receipt, i) => {
       if (!receipt) throw new Error(`transaction ${hashes[i]} was not mined in its block`);
       blockNumber = Number(receipt.blockNumber);
       if (receipt.status !== "0x1") {
         result.reverted++;
-        if (firstReverts.length < 5) firstReverts.push(`${hashes[i]} (to ${actions[i].to})`);
+        if (firstReverts.length < 5)
+          firstReverts.push(
+            `${functions.get(actions[i].data.slice(0, 10)) ?? "call"} from wallet ${actions[i].from} in ${hashes[i]}`,
+          );
         return;
       }
-      actions[i].onSuccess?.();
+      const effect = actions[i].onSuccess;
+      if (effect) effects.push(effect);
       for (const entry of receipt.logs) {
         const contract = names.get(entry.address.toLowerCase()) ?? "CreatorCoin";
         const event = topics.get(entry.topics[0]) ?? entry.topics[0];
@@ -294,11 +311,16 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     result.toBlock = blockNumber;
     result.blocks++;
     result.transactions += actions.length;
+    const apply = () => effects.forEach((effect) => effect());
+    if (defer) return apply;
+    apply();
+    return () => undefined;
   };
 
   /** One block of `actions`, `advanceSeconds` after the previous one. */
-  const mine = async (actions: Action[], advanceSeconds = 12) =>
-    submit(await sign(actions), advanceSeconds);
+  const mine = async (actions: Action[], advanceSeconds = 12) => {
+    await submit(await sign(actions), advanceSeconds);
+  };
 
   /** `eth_call` of many reads in one batch. */
   const read = async (calls: { to: string; data: string }[]) =>
@@ -695,14 +717,14 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
   // one block of lag (spending is booked when sent, receiving when mined).
   let round = 0;
   let lastLog = Date.now();
-  let inFlight: Promise<void> = Promise.resolve();
+  let inFlight: Promise<() => void> = Promise.resolve(() => undefined);
   while (result.events < params.targetEvents) {
     const actions: Action[] = [];
     for (let k = 0; k < perWallet; k++) for (const i of actors) actions.push(actionOf(i));
     if (round % 10 >= 7) actions.push(...revenueStep((round % 10) - 7));
     const signed = await sign(actions);
-    await inFlight;
-    inFlight = submit(signed);
+    (await inFlight)();
+    inFlight = submit(signed, 12, true);
     round++;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -712,7 +734,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       );
     }
   }
-  await inFlight;
+  (await inFlight)();
   // Finish the revenue cycle that may be open, then one more full cycle.
   while (round % 10 !== 0) {
     if (round % 10 >= 7) await mine(revenueStep((round % 10) - 7));
