@@ -1,131 +1,279 @@
 /**
- * Indexer throughput, written to bench/indexer.json: decoding (the lowercase decoder against
- * viem's decodeEventLog), JSON parsing of an eth_getLogs reply, and the database write of one
- * batch (event rows + current-state recompute + checkpoint, one transaction).
+ * End-to-end indexer benchmark, written to bench/indexer.json.
  *
- * Run: npx hardhat run bench/indexer.ts (needs the local Postgres, or BENCH_POSTGRES_URL).
- * BENCH_LOGS sets how many logs are decoded and written (default 50,000).
+ * 1. Starts `hardhat node` (real JSON-RPC over HTTP, in its own process), deploys the suite and
+ *    generates at least BENCH_EVENTS events (default 100,000) over every contract with
+ *    bench/workload.ts.
+ * 2. Indexes that chain from an empty database with the real indexer (createIndexer, then sync
+ *    steps to the head): events/s end to end, fetching and decoding and writing included.
+ * 3. Separately, on the same logs: JSON parsing of the eth_getLogs reply, the lowercase decoder
+ *    against viem's decodeEventLog, and the database write alone (the handlers' apply plus the
+ *    checkpoint, batches of 5,000 logs, one transaction each, on another empty database).
+ *
+ * Run: npm run bench:indexer. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which
+ * the benchmark creates and drops its databases). BENCH_NODE_PORT sets the node's port (18545).
  */
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import hre from "hardhat";
+import { JsonRpcProvider, type Interface } from "ethers";
 import pg from "pg";
 import pino from "pino";
-import { decodeEventLog, type Abi } from "viem";
+import { decodeEventLog, toEventSelector, type Abi, type AbiEvent } from "viem";
+import { toDeploymentFile } from "../deploy/deployment";
 import { deploySuite } from "../deploy/suite";
+import { rpc, startLocalNode } from "../devnet/node";
+import { loadConfig } from "../indexer/config";
 import { inTransaction } from "../indexer/db/database";
 import { migrate } from "../indexer/db/migrate";
+import { HANDLERS } from "../indexer/handlers";
+import { createIndexer } from "../indexer/indexer";
 import {
-  PROFILE_REGISTRY_EVENTS,
-  profileRegistryHandler,
-} from "../indexer/handlers/profileRegistry";
-import { SOCIAL_GRAPH_EVENTS } from "../indexer/handlers/socialGraph";
-import { createLogDecoder, type DecodedLog } from "../indexer/sync/decode";
+  compileEventDecoder,
+  createLogDecoder,
+  type ContractEvents,
+  type DecodedLog,
+} from "../indexer/sync/decode";
 import type { RpcLog } from "../indexer/sync/rpc";
-import { randomActivity, type Actor } from "../test/indexer/helpers";
+import { generateWorkload } from "./workload";
 
-const LOGS = Number(process.env.BENCH_LOGS ?? 50_000);
+const ROOT = path.resolve(__dirname, "..");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const NODE_PORT = Number(process.env.BENCH_NODE_PORT ?? 18_545);
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const WRITE_BATCH = 5_000;
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 function rate(count: number, work: () => void): number {
   const start = process.hrtime.bigint();
   work();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return Math.round(count / seconds);
+  return Math.round(count / seconds(start));
+}
+
+/** The events of an ethers interface in viem's ABI format that the lowercase decoder supports. */
+function eventsOf(iface: Interface): AbiEvent[] {
+  return (JSON.parse(iface.formatJson()) as AbiEvent[]).filter((item) => {
+    if (item.type !== "event") return false;
+    try {
+      compileEventDecoder(item);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A fresh database on the admin URL's server; `drop` removes it. */
+async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
 }
 
 async function main() {
-  const signers = await hre.ethers.getSigners();
-  const suite = await deploySuite(signers[0]);
-  const registry = suite.profileRegistry.contract;
-  const actors: Actor[] = [];
-  for (let i = 1; i <= 8; i++) {
-    await (
-      await registry.connect(signers[i]).register(`bench_user_${i}`, `ipfs://bench-${i}`)
-    ).wait();
-    actors.push({ signer: signers[i], profileId: await registry.profileIdOf(signers[i].address) });
-  }
-  await randomActivity(registry, actors, 150, 7);
-  const sample = (await hre.network.provider.request({
-    method: "eth_getLogs",
-    params: [{ fromBlock: "0x0", toBlock: "latest", address: suite.profileRegistry.address }],
-  })) as RpcLog[];
-
-  // The real logs, repeated with distinct positions and ids, stand in for a long history.
-  const logs: RpcLog[] = Array.from({ length: LOGS }, (_, i) => {
-    const log = sample[i % sample.length];
-    const round = Math.floor(i / sample.length);
-    return {
-      ...log,
-      blockNumber: "0x" + (1_000 + Math.floor(i / 10)).toString(16),
-      logIndex: "0x" + (i % 10).toString(16),
-      topics: log.topics.map((topic, t) =>
-        t === 1
-          ? "0x" + (BigInt(topic) + BigInt(round) * 1_000n).toString(16).padStart(64, "0")
-          : topic,
-      ),
-    };
-  });
-  const events = [...PROFILE_REGISTRY_EVENTS, ...SOCIAL_GRAPH_EVENTS];
-  const decode = createLogDecoder([
-    { contract: "ProfileRegistry", address: suite.profileRegistry.address, events },
-  ]);
-  const reply = JSON.stringify({ jsonrpc: "2.0", id: 1, result: logs });
-
-  const jsonParse = rate(LOGS, () => JSON.parse(reply));
-  const ours = rate(LOGS, () => decode(logs, () => 0n));
-  const viem = rate(LOGS, () => {
-    for (const log of logs) {
-      decodeEventLog({
-        abi: events as Abi,
-        data: log.data as `0x${string}`,
-        topics: log.topics as [`0x${string}`],
-      });
-    }
-  });
-
-  const decoded: DecodedLog[] = decode(logs, () => 0n);
-  const name = `bench_indexer_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString() });
-  // DROP DATABASE ... WITH (FORCE) below ends whatever connection pool.end() has not closed yet.
-  pool.on("error", () => undefined);
-  let write: number;
+  const log = (message: string) => console.log(`[bench] ${message}`);
+  const node = await startLocalNode(ROOT, NODE_PORT);
+  const cleanups: (() => Promise<void>)[] = [() => node.stop()];
   try {
-    await migrate(pool, pino({ level: "silent" }));
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < decoded.length; i += 5_000) {
-      await inTransaction(pool, async (client) => {
-        await profileRegistryHandler.apply(client, decoded.slice(i, i + 5_000));
-        await client.query("SELECT 1 FROM sync_checkpoint FOR UPDATE");
-      });
-    }
-    write = Math.round(decoded.length / (Number(process.hrtime.bigint() - start) / 1e9));
-  } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+    await rpc(node.url, "hardhat_setLoggingEnabled", [false]);
+    const suite = await deploySuite(await provider.getSigner(0));
+    provider.destroy();
+    log(`suite deployed on ${node.url}; generating ${EVENTS} events`);
 
-  const figures = {
-    machine: `${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${ADMIN_URL.includes("5432") ? "15 (local)" : "given"}`,
-    logs: LOGS,
-    sampleEvents: [...new Set(decoded.map((log) => log.event))].sort(),
-    logsPerSecond: {
-      jsonParseGetLogsReply: jsonParse,
-      lowercaseDecoder: ours,
-      viemDecodeEventLog: viem,
-      databaseWriteBatchesOf5000: write,
-    },
-  };
-  const file = path.join(__dirname, "indexer.json");
-  writeFileSync(file, JSON.stringify(figures, null, 2) + "\n");
-  console.log(JSON.stringify(figures, null, 2));
+    // 1. The workload.
+    const workload = await generateWorkload({ url: node.url, suite, targetEvents: EVENTS, log });
+    if (workload.reverted > 0)
+      throw new Error(`${workload.reverted} workload transactions reverted`);
+
+    // 2. End to end: the real indexer from an empty database.
+    const deployment = toDeploymentFile("localhost", 31337, suite);
+    const deploymentFile = path.join(mkdtempSync(path.join(os.tmpdir(), "agora-bench-")), "d.json");
+    writeFileSync(deploymentFile, JSON.stringify(deployment));
+    const e2eDb = await freshDatabase("e2e");
+    cleanups.push(() => e2eDb.drop());
+    const config = loadConfig({
+      env: {
+        RPC_URL: node.url,
+        DATABASE_URL: e2eDb.url,
+        DEPLOYMENT_FILE: deploymentFile,
+        INDEXER_HTTP_PORT: "0",
+        LOG_LEVEL: "silent",
+      },
+    });
+    const indexer = await createIndexer({ config, logger: pino({ level: "silent" }) });
+    let indexedEvents = 0;
+    let batches = 0;
+    const syncStart = process.hrtime.bigint();
+    for (;;) {
+      const step = await indexer.sync.step();
+      if (step.type === "batch") {
+        indexedEvents += step.events;
+        batches++;
+      }
+      if (step.type === "caught-up") break;
+    }
+    const syncSeconds = seconds(syncStart);
+    const rows = await indexer.db.pool.query<{ table: string; rows: string }>(
+      `SELECT relname AS table, n_live_tup::text AS rows FROM pg_stat_user_tables
+       WHERE n_live_tup > 0 ORDER BY relname`,
+    );
+    await indexer.stop();
+    log(`indexed ${indexedEvents} events in ${syncSeconds.toFixed(1)} s (${batches} batches)`);
+
+    // 3. Decoding and writing alone, on the workload's logs.
+    const interfaces: [string, string, Interface][] = [
+      ["ProfileRegistry", suite.profileRegistry.address, suite.profileRegistry.contract.interface],
+      [
+        "CreatorCoinFactory",
+        suite.creatorCoinFactory.address,
+        suite.creatorCoinFactory.contract.interface,
+      ],
+      ["TipJar", suite.tipJar.address, suite.tipJar.contract.interface],
+      ["RevenueSplit", suite.revenueSplit.address, suite.revenueSplit.contract.interface],
+      ["GovernanceToken", suite.governanceToken.address, suite.governanceToken.contract.interface],
+      ["AgoraGovernor", suite.governor.address, suite.governor.contract.interface],
+      ["AgoraTimelock", suite.timelock.address, suite.timelock.contract.interface],
+    ];
+    const reply = await fetch(node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getLogs",
+        params: [{ fromBlock: "0x0", toBlock: "latest" }],
+      }),
+    }).then((response) => response.text());
+    const logs = (JSON.parse(reply) as { result: RpcLog[] }).result;
+    const known = new Set(interfaces.map(([, address]) => address.toLowerCase()));
+    const coinEvents = eventsOf(suite.creatorCoinImplementation.contract.interface);
+    const contracts: ContractEvents[] = interfaces.map(([contract, address, iface]) => ({
+      contract,
+      address,
+      events: eventsOf(iface),
+    }));
+    for (const address of new Set(logs.map((l) => l.address.toLowerCase()))) {
+      if (!known.has(address))
+        contracts.push({ contract: "CreatorCoin", address, events: coinEvents });
+    }
+    const decode = createLogDecoder(contracts);
+    const abiOf = new Map(contracts.map((c) => [c.address.toLowerCase(), c.events as Abi]));
+    // Both decoders decode the same logs: those of events the lowercase decoder supports.
+    const routes = new Set(
+      contracts.flatMap((c) =>
+        c.events.map((e) => `${c.address.toLowerCase()}:${toEventSelector(e)}`),
+      ),
+    );
+    const decodable = logs.filter((l) => routes.has(`${l.address.toLowerCase()}:${l.topics[0]}`));
+    const jsonParse = rate(logs.length, () => JSON.parse(reply));
+    const lowercase = rate(decodable.length, () => decode(decodable, () => 0n));
+    const viem = rate(decodable.length, () => {
+      for (const entry of decodable) {
+        decodeEventLog({
+          abi: abiOf.get(entry.address.toLowerCase())!,
+          data: entry.data as `0x${string}`,
+          topics: entry.topics as [`0x${string}`],
+        });
+      }
+    });
+
+    const handled = new Map(HANDLERS.map((handler) => [handler.contract, handler]));
+    const decoded: DecodedLog[] = decode(logs, () => 1_767_225_600n).filter((l) =>
+      handled.has(l.contract),
+    );
+    const writeDb = await freshDatabase("write");
+    cleanups.push(() => writeDb.drop());
+    const pool = new pg.Pool({ connectionString: writeDb.url });
+    pool.on("error", () => undefined);
+    let write: number;
+    try {
+      await migrate(pool, pino({ level: "silent" }));
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < decoded.length; i += WRITE_BATCH) {
+        const batch = decoded.slice(i, i + WRITE_BATCH);
+        await inTransaction(pool, async (client) => {
+          for (const [contract, handler] of handled) {
+            const own = batch.filter((l) => l.contract === contract);
+            if (own.length > 0) await handler.apply(client, own);
+          }
+          await client.query("UPDATE sync_checkpoint SET block_number = $1 WHERE id = 1", [
+            batch[batch.length - 1].blockNumber.toString(),
+          ]);
+        });
+      }
+      write = Math.round(decoded.length / seconds(start));
+    } finally {
+      await pool.end();
+    }
+
+    const cpu = os.cpus()[0];
+    const postgres = await (async () => {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      const version = (await client.query<{ v: string }>("SHOW server_version")).rows[0].v;
+      await client.end();
+      return version;
+    })();
+    const figures = {
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: cpu?.model ?? "unknown",
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres,
+        note: "the machine's cores were shared with other work while this ran",
+      },
+      handlers: HANDLERS.map((handler) => handler.contract),
+      workload: {
+        events: workload.events,
+        transactions: workload.transactions,
+        blocks: workload.blocks,
+        reverted: workload.reverted,
+        seconds: Number(workload.seconds.toFixed(1)),
+        eventsPerSecond: Math.round(workload.events / workload.seconds),
+        byContract: workload.byContract,
+        byEvent: workload.byEvent,
+      },
+      endToEnd: {
+        eventsIndexed: indexedEvents,
+        eventsOnChain: logs.length,
+        chainHead: workload.toBlock,
+        batches,
+        seconds: Number(syncSeconds.toFixed(1)),
+        eventsPerSecond: Math.round(indexedEvents / syncSeconds),
+        rowsPerTable: Object.fromEntries(rows.rows.map((r) => [r.table, Number(r.rows)])),
+      },
+      logsPerSecond: {
+        logs: logs.length,
+        decodedLogs: decodable.length,
+        jsonParseGetLogsReply: jsonParse,
+        lowercaseDecoder: lowercase,
+        viemDecodeEventLog: viem,
+        databaseWriteBatchesOf5000: write,
+        databaseWriteLogs: decoded.length,
+      },
+    };
+    writeFileSync(path.join(__dirname, "indexer.json"), JSON.stringify(figures, null, 2) + "\n");
+    console.log(JSON.stringify(figures, null, 2));
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
 }
 
 main().catch((error) => {
