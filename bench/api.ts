@@ -1,0 +1,349 @@
+/**
+ * GraphQL API load benchmark, written to bench/api.json.
+ *
+ * 1. Starts `hardhat node` (real JSON-RPC over HTTP, in its own process), deploys the suite and
+ *    generates at least BENCH_EVENTS events (default 100,000) over every contract with
+ *    bench/workload.ts, then indexes them with the real indexer into an empty database.
+ * 2. Serves the API over HTTP as `npm start` does (createReadPool, createApi, serveApi) and loads
+ *    it with autocannon, BENCH_CONNECTIONS connections (default 50) for BENCH_SECONDS seconds
+ *    (default 10) per query, one query at a time:
+ *    - coin page: the most traded coin, its last 50 trades and its top 20 holders;
+ *    - home feed: the 50 latest posts of the profiles the most-following profile follows, with
+ *      their authors and counts;
+ *    - tip leaderboard: the 20 most tipped profiles in ETH, with their handles.
+ *    Each query is first run once and must answer without errors.
+ * 3. Records requests per second and the p50 and p99 latency of each query.
+ *
+ * Run: npm run bench:api. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which the
+ * benchmark creates and drops its database). BENCH_NODE_PORT sets the node's port (18546).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { JsonRpcProvider } from "ethers";
+import pg from "pg";
+import pino from "pino";
+import { toDeploymentFile } from "../deploy/deployment";
+import { deploySuite } from "../deploy/suite";
+import { rpc, startLocalNode } from "../devnet/node";
+import { loadConfig } from "../indexer/config";
+import { createApi } from "../indexer/graphql/api";
+import { createReadPool } from "../indexer/graphql/database";
+import { serveApi } from "../indexer/graphql/server";
+import { createIndexer } from "../indexer/indexer";
+import { generateWorkload } from "./workload";
+
+const ROOT = path.resolve(__dirname, "..");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const NODE_PORT = Number(process.env.BENCH_NODE_PORT ?? 18_546);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** A fresh database on the admin URL's server; `drop` removes it. */
+async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+const COIN_PAGE = /* GraphQL */ `
+  query CoinPage($coin: Address!) {
+    coin(address: $coin) {
+      address
+      name
+      symbol
+      price
+      marketCap
+      supply
+      reserve
+      volume
+      volume24h
+      holders
+      tradeCount
+      profile {
+        id
+        handle
+        metadataUri
+      }
+      trades(first: 50) {
+        nodes {
+          txHash
+          timestamp
+          trader
+          isBuy
+          coinAmount
+          ethAmount
+          priceAfter
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+      holdings(first: 20) {
+        nodes {
+          holder
+          balance
+          value
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+    }
+  }
+`;
+
+const HOME_FEED = /* GraphQL */ `
+  query HomeFeed($reader: BigInt!) {
+    homeFeed(id: $reader, first: 50) {
+      nodes {
+        id
+        contentUri
+        timestamp
+        parentId
+        quotedId
+        author {
+          id
+          handle
+          metadataUri
+        }
+        stats {
+          replyCount
+          quoteCount
+          reactionCount
+        }
+      }
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+    }
+  }
+`;
+
+const TIP_LEADERBOARD = /* GraphQL */ `
+  query TipLeaderboard {
+    topTippedProfiles(first: 20) {
+      nodes {
+        profileId
+        amount
+        count
+        tippers
+        profile {
+          handle
+        }
+      }
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+    }
+  }
+`;
+
+interface Measured {
+  query: string;
+  description: string;
+  variables: Record<string, unknown>;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  responseBytes: number;
+}
+
+async function main() {
+  const log = (message: string) => console.log(`[bench:api] ${message}`);
+  const node = await startLocalNode(ROOT, NODE_PORT);
+  const cleanups: (() => Promise<void>)[] = [() => node.stop()];
+  try {
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+    await rpc(node.url, "hardhat_setLoggingEnabled", [false]);
+    const suite = await deploySuite(await provider.getSigner(0));
+    provider.destroy();
+    log(`suite deployed on ${node.url}; generating ${EVENTS} events`);
+    const workload = await generateWorkload({ url: node.url, suite, targetEvents: EVENTS, log });
+    if (workload.reverted > 0)
+      throw new Error(`${workload.reverted} workload transactions reverted`);
+
+    const deploymentFile = path.join(mkdtempSync(path.join(os.tmpdir(), "agora-bench-")), "d.json");
+    writeFileSync(deploymentFile, JSON.stringify(toDeploymentFile("localhost", 31337, suite)));
+    const db = await freshDatabase("api");
+    cleanups.push(() => db.drop());
+    const config = loadConfig({
+      env: {
+        RPC_URL: node.url,
+        DATABASE_URL: db.url,
+        DEPLOYMENT_FILE: deploymentFile,
+        INDEXER_HTTP_PORT: "0",
+        LOG_LEVEL: "silent",
+      },
+    });
+    const indexer = await createIndexer({ config, logger: pino({ level: "silent" }) });
+    const syncStart = process.hrtime.bigint();
+    let indexedEvents = 0;
+    for (;;) {
+      const step = await indexer.sync.step();
+      if (step.type === "batch") indexedEvents += step.events;
+      if (step.type === "caught-up") break;
+    }
+    const syncSeconds = seconds(syncStart);
+    log(`indexed ${indexedEvents} events in ${syncSeconds.toFixed(1)} s`);
+    const admin = indexer.db.pool;
+    await admin.query("ANALYZE");
+    const tables = Object.fromEntries(
+      (
+        await admin.query<{ table: string; rows: string }>(
+          `SELECT relname AS table, n_live_tup::text AS rows FROM pg_stat_user_tables
+           WHERE n_live_tup > 0 ORDER BY relname`,
+        )
+      ).rows.map((row) => [row.table, Number(row.rows)]),
+    );
+    const [coin] = (
+      await admin.query<{ address: string; trades: number }>(
+        "SELECT address, trade_count AS trades FROM coins ORDER BY trade_count DESC, address LIMIT 1",
+      )
+    ).rows;
+    const [reader] = (
+      await admin.query<{ id: string; following: string }>(
+        `SELECT follower_id::text AS id, count(*)::text AS following FROM follows
+         GROUP BY follower_id ORDER BY count(*) DESC, follower_id LIMIT 1`,
+      )
+    ).rows;
+    await indexer.stop();
+
+    // The API as `npm start` serves it: its own read-only pool, the default limits.
+    const apiLogger = pino({ level: "silent" });
+    const pool = createReadPool({ url: db.url, statementTimeoutMs: 5_000, logger: apiLogger });
+    cleanups.unshift(() => pool.end());
+    const api = await createApi({ pool, databaseUrl: db.url, logger: apiLogger });
+    cleanups.unshift(() => api.close());
+    const server = await serveApi(api, { port: 0, host: "127.0.0.1" });
+    cleanups.unshift(() => server.close());
+
+    const queries = [
+      {
+        query: "coinPage",
+        description: `coin ${coin.address} (${coin.trades} trades): the coin, its last 50 trades, its top 20 holders`,
+        document: COIN_PAGE,
+        variables: { coin: coin.address },
+      },
+      {
+        query: "homeFeed",
+        description: `home feed of profile ${reader.id} (follows ${reader.following} profiles): 50 posts with authors and counts`,
+        document: HOME_FEED,
+        variables: { reader: reader.id },
+      },
+      {
+        query: "tipLeaderboard",
+        description: "the 20 most tipped profiles in ETH, with handles",
+        document: TIP_LEADERBOARD,
+        variables: {},
+      },
+    ];
+    const results: Measured[] = [];
+    for (const q of queries) {
+      const body = JSON.stringify({ query: q.document, variables: q.variables });
+      const probe = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      const reply = (await probe.json()) as { errors?: unknown[] };
+      if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
+      const responseBytes = JSON.stringify(reply).length;
+      log(`${q.query}: ${CONNECTIONS} connections for ${DURATION} s`);
+      const result = await autocannon({
+        url: server.url,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        // The load generator runs in a worker thread, off the API's event loop.
+        workers: 1,
+      });
+      const measured: Measured = {
+        query: q.query,
+        description: q.description,
+        variables: q.variables,
+        requestsPerSecond: Math.round(result.requests.average),
+        latencyP50Ms: result.latency.p50,
+        latencyP99Ms: result.latency.p99,
+        latencyMaxMs: result.latency.max,
+        requests: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        responseBytes,
+      };
+      log(
+        `${q.query}: ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ${measured.non2xx} non-2xx`,
+      );
+      results.push(measured);
+    }
+
+    const cpus = os.cpus();
+    const report = {
+      machine: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model ?? "unknown",
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        note: "the API, its load generator (autocannon, in a worker thread of the same process) and Postgres share the machine's cores, which were shared with other work while this ran",
+      },
+      setup: {
+        connections: CONNECTIONS,
+        secondsPerQuery: DURATION,
+        readPool: "createReadPool, 8 connections, statement_timeout 5000 ms",
+      },
+      workload: {
+        events: workload.events,
+        transactions: workload.transactions,
+        blocks: workload.blocks,
+        indexedEvents,
+        indexSeconds: Number(syncSeconds.toFixed(1)),
+        byContract: workload.byContract,
+      },
+      tables,
+      queries: results,
+    };
+    const out = path.join(ROOT, "bench", "api.json");
+    writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+    log(`wrote ${out}`);
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
