@@ -27,6 +27,7 @@ import { loadConfig } from "../indexer/config";
 import { inTransaction } from "../indexer/db/database";
 import { migrate } from "../indexer/db/migrate";
 import { HANDLERS } from "../indexer/handlers";
+import type { Handler } from "../indexer/handlers/types";
 import { createIndexer } from "../indexer/indexer";
 import {
   compileEventDecoder,
@@ -193,10 +194,68 @@ async function main() {
       }
     });
 
-    const handled = new Map(HANDLERS.map((handler) => [handler.contract, handler]));
-    const decoded: DecodedLog[] = decode(logs, () => 1_767_225_600n).filter((l) =>
-      handled.has(l.contract),
-    );
+    // The write alone: the indexer's own decoder and handlers, the engine's transaction (blocks,
+    // handlers, checkpoint) over whole blocks of about WRITE_BATCH logs, on an empty database.
+    const headers = new Map<bigint, { hash: string; timestamp: string }>();
+    const numbers = [...new Set(logs.map((l) => l.blockNumber))];
+    for (let i = 0; i < numbers.length; i += 100) {
+      const chunk = numbers.slice(i, i + 100);
+      const replies = (await fetch(node.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(
+          chunk.map((n, j) => ({
+            jsonrpc: "2.0",
+            id: j,
+            method: "eth_getBlockByNumber",
+            params: [n, false],
+          })),
+        ),
+      }).then((response) => response.json())) as {
+        id: number;
+        result: { hash: string; timestamp: string };
+      }[];
+      for (const reply of replies) headers.set(BigInt(chunk[reply.id]), reply.result);
+    }
+    const handlerOf = new Map<string, Handler>();
+    const indexed: ContractEvents[] = [];
+    for (const handler of HANDLERS) {
+      handlerOf.set(handler.contract, handler);
+      const deployed = deployment.contracts[handler.contract];
+      if (deployed) {
+        indexed.push({
+          contract: handler.contract,
+          address: deployed.address,
+          events: handler.events,
+        });
+      }
+      if (handler.children) {
+        handlerOf.set(handler.children.contract, handler);
+        for (const address of new Set(logs.map((l) => l.address.toLowerCase()))) {
+          if (!known.has(address)) {
+            indexed.push({
+              contract: handler.children.contract,
+              address,
+              events: handler.children.events,
+            });
+          }
+        }
+      }
+    }
+    const indexerDecode = createLogDecoder(indexed);
+    const decoded: DecodedLog[] = indexerDecode(logs, (n) => BigInt(headers.get(n)!.timestamp));
+    const writeBatches: DecodedLog[][] = [];
+    for (const entry of decoded) {
+      const last = writeBatches[writeBatches.length - 1];
+      if (
+        last &&
+        (last.length < WRITE_BATCH || last[last.length - 1].blockNumber === entry.blockNumber)
+      ) {
+        last.push(entry);
+      } else {
+        writeBatches.push([entry]);
+      }
+    }
     const writeDb = await freshDatabase("write");
     cleanups.push(() => writeDb.drop());
     const pool = new pg.Pool({ connectionString: writeDb.url });
@@ -205,13 +264,24 @@ async function main() {
     try {
       await migrate(pool, pino({ level: "silent" }));
       const start = process.hrtime.bigint();
-      for (let i = 0; i < decoded.length; i += WRITE_BATCH) {
-        const batch = decoded.slice(i, i + WRITE_BATCH);
+      for (const batch of writeBatches) {
         await inTransaction(pool, async (client) => {
-          for (const [contract, handler] of handled) {
-            const own = batch.filter((l) => l.contract === contract);
-            if (own.length > 0) await handler.apply(client, own);
+          const blocks = [...new Set(batch.map((l) => l.blockNumber))];
+          await client.query(
+            `INSERT INTO blocks (number, hash, timestamp)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+            [
+              blocks.map(String),
+              blocks.map((n) => headers.get(n)!.hash),
+              blocks.map((n) => BigInt(headers.get(n)!.timestamp).toString()),
+            ],
+          );
+          const byHandler = new Map<Handler, DecodedLog[]>();
+          for (const entry of batch) {
+            const handler = handlerOf.get(entry.contract)!;
+            byHandler.set(handler, [...(byHandler.get(handler) ?? []), entry]);
           }
+          for (const [handler, own] of byHandler) await handler.apply(client, own);
           await client.query("UPDATE sync_checkpoint SET block_number = $1 WHERE id = 1", [
             batch[batch.length - 1].blockNumber.toString(),
           ]);
@@ -251,6 +321,11 @@ async function main() {
         byEvent: workload.byEvent,
       },
       endToEnd: {
+        config: {
+          initialBlockRange: config.initialBlockRange,
+          maxBlockRange: config.maxBlockRange,
+          targetLogsPerRequest: config.targetLogsPerRequest,
+        },
         eventsIndexed: indexedEvents,
         eventsOnChain: logs.length,
         chainHead: workload.toBlock,
@@ -265,7 +340,7 @@ async function main() {
         jsonParseGetLogsReply: jsonParse,
         lowercaseDecoder: lowercase,
         viemDecodeEventLog: viem,
-        databaseWriteBatchesOf5000: write,
+        databaseWriteBatchesOf5000Logs: write,
         databaseWriteLogs: decoded.length,
       },
     };

@@ -20,6 +20,11 @@ const ROOT = path.resolve(__dirname, "..");
  * `npm start`. With no configuration: a local Hardhat node, the suite deployed, a demo seeded
  * (the first time only; later runs replay the chain journal), the indexer on embedded Postgres
  * and the GraphQL API. With RPC_URL (and DEPLOYMENT_FILE, DATABASE_URL): index that chain.
+ *
+ * Where the local setup lives, for running several side by side (the tests do): AGORA_DATA_DIR
+ * (default .data: the chain journal and the embedded Postgres), DEPLOYMENT_FILE (default
+ * deployments/localhost.json), AGORA_NODE_PORT (8545), API_PORT (4000, 0: any free port),
+ * INDEXER_HTTP_PORT (42069, 0: any free port) and EMBEDDED_POSTGRES_PORT (54329).
  */
 async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? "info");
@@ -31,16 +36,27 @@ async function main(): Promise<void> {
     node = await startLocalNode(ROOT, port);
     env.RPC_URL = node.url;
     env.NETWORK = "localhost";
-    journal = new ChainJournal(path.join(ROOT, ".data", "chain"));
-    const deployment = deploymentPath(ROOT, "localhost");
+    const dataDir = path.resolve(process.env.AGORA_DATA_DIR || path.join(ROOT, ".data"));
+    env.EMBEDDED_POSTGRES_DIR ||= path.join(dataDir, "postgres");
+    journal = new ChainJournal(path.join(dataDir, "chain"));
+    const deployment = process.env.DEPLOYMENT_FILE
+      ? path.resolve(process.env.DEPLOYMENT_FILE)
+      : deploymentPath(ROOT, "localhost");
+    env.DEPLOYMENT_FILE = deployment;
     if (journal.exists() && fs.existsSync(deployment)) {
       const head = await journal.replay(node.url);
       logger.info({ block_number: head }, "local chain restored from its journal");
     } else {
-      fs.rmSync(path.join(ROOT, ".data"), { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
       const provider = new JsonRpcProvider(node.url);
       const suite = await deploySuite(await provider.getSigner(0));
-      writeDeploymentFile(ROOT, toDeploymentFile("localhost", 31337, suite));
+      const file = toDeploymentFile("localhost", 31337, suite);
+      if (process.env.DEPLOYMENT_FILE) {
+        fs.mkdirSync(path.dirname(deployment), { recursive: true });
+        fs.writeFileSync(deployment, JSON.stringify(file, null, 2) + "\n");
+      } else {
+        writeDeploymentFile(ROOT, file);
+      }
       const summary = await seedDemo(node.url, suite);
       provider.destroy();
       logger.info({ ...summary, proposalId: summary.proposalId.toString() }, "demo seeded");

@@ -9,7 +9,6 @@ import {
   textArg,
   TRACE_COLUMNS,
   uintArg,
-  unique,
   type EventTable,
   type Handler,
 } from "./types";
@@ -75,28 +74,6 @@ const TABLES: readonly EventTable[] = [
     ],
   },
   {
-    table: "trades",
-    event: "Traded",
-    columns: [
-      { name: "timestamp", type: "bigint", value: (log) => log.timestamp },
-      coinColumn,
-      { name: "trader", type: "text", value: (log) => textArg(log, "trader") },
-      { name: "recipient", type: "text", value: (log) => textArg(log, "recipient") },
-      { name: "is_buy", type: "boolean", value: (log) => log.args.isBuy as boolean },
-      { name: "coin_amount", type: "numeric", value: (log) => uintArg(log, "coinAmount") },
-      { name: "eth_amount", type: "numeric", value: (log) => uintArg(log, "ethAmount") },
-      { name: "protocol_fee", type: "numeric", value: (log) => uintArg(log, "protocolFee") },
-      { name: "creator_fee", type: "numeric", value: (log) => uintArg(log, "creatorFee") },
-      { name: "supply_after", type: "numeric", value: (log) => uintArg(log, "newSupply") },
-      { name: "reserve_after", type: "numeric", value: (log) => uintArg(log, "newReserve") },
-      {
-        name: "price_after",
-        type: "numeric",
-        value: (log) => spotPrice(uintArg(log, "newSupply")),
-      },
-    ],
-  },
-  {
     table: "creator_fee_schedules",
     event: "CreatorFeeChangeScheduled",
     columns: [
@@ -127,12 +104,31 @@ const TABLES: readonly EventTable[] = [
   },
 ];
 
-/** Tables with a `coin` column whose rows touch that coin's `coins` row. */
+/** Event tables with a `coin` column whose rows touch that coin's `coins` row. */
 const COIN_EVENT_TABLES = [
-  "trades",
   "creator_fee_schedules",
   "creator_fee_withdrawals",
   "coin_protocol_fee_sweeps",
+];
+
+const TRADE_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
+  ...TRACE_COLUMNS,
+  { name: "timestamp", type: "bigint", value: (log) => log.timestamp },
+  coinColumn,
+  { name: "trader", type: "text", value: (log) => textArg(log, "trader") },
+  { name: "recipient", type: "text", value: (log) => textArg(log, "recipient") },
+  { name: "is_buy", type: "boolean", value: (log) => log.args.isBuy as boolean },
+  { name: "coin_amount", type: "numeric", value: (log) => uintArg(log, "coinAmount") },
+  { name: "eth_amount", type: "numeric", value: (log) => uintArg(log, "ethAmount") },
+  { name: "protocol_fee", type: "numeric", value: (log) => uintArg(log, "protocolFee") },
+  { name: "creator_fee", type: "numeric", value: (log) => uintArg(log, "creatorFee") },
+  { name: "supply_after", type: "numeric", value: (log) => uintArg(log, "newSupply") },
+  { name: "reserve_after", type: "numeric", value: (log) => uintArg(log, "newReserve") },
+  {
+    name: "price_after",
+    type: "numeric",
+    value: (log) => spotPrice(uintArg(log, "newSupply")),
+  },
 ];
 
 const TRANSFER_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
@@ -143,100 +139,188 @@ const TRANSFER_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
   { name: "value", type: "numeric", value: (log) => uintArg(log, "value") },
 ];
 
+/** Per coin, what a batch (or a rollback, negated) changes in its counters. */
+interface CoinDelta {
+  trades: number;
+  volume: bigint;
+  holders: number;
+}
+
+type Deltas = Map<string, CoinDelta>;
+
+function deltaOf(deltas: Deltas, coin: string): CoinDelta {
+  let delta = deltas.get(coin);
+  if (!delta) {
+    delta = { trades: 0, volume: 0n, holders: 0 };
+    deltas.set(coin, delta);
+  }
+  return delta;
+}
+
 /**
- * Per (coin, holder), the balance change that the transfer rows `moved` make, times `sign`.
- * The zero address (mints and burns) is no holder.
+ * `INSERT ... SELECT * FROM unnest(...) ON CONFLICT DO NOTHING RETURNING ...` as the CTE
+ * `name`, with its bind parameters: only rows actually inserted come out, so writing a range
+ * twice cannot count anything twice.
  */
-const holdingDeltas = (moved: string, sign: "" | "-") => `
+function insertCte(
+  name: string,
+  table: string,
+  columns: readonly BulkColumn<DecodedLog>[],
+  rows: readonly DecodedLog[],
+  returning: string,
+): { sql: string; params: unknown[] } {
+  const names = columns.map((column) => `"${column.name}"`).join(", ");
+  const unnest = columns.map((column, i) => `$${i + 1}::${column.type}[]`).join(", ");
+  return {
+    sql: `${name} AS (INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${unnest})
+      ON CONFLICT DO NOTHING RETURNING ${returning})`,
+    params: columns.map((column) =>
+      rows.map((row) => {
+        const value = column.value(row);
+        return typeof value === "bigint" ? value.toString() : value;
+      }),
+    ),
+  };
+}
+
+/** Inserts the trade rows and adds their count and ETH volume to `deltas`. */
+async function applyTrades(client: pg.PoolClient, trades: readonly DecodedLog[], deltas: Deltas) {
+  if (trades.length === 0) return;
+  const insert = insertCte("inserted", "trades", TRADE_COLUMNS, trades, "coin, eth_amount");
+  const result = await client.query<{ coin: string; n: number; volume: string }>(
+    `WITH ${insert.sql}
+     SELECT coin, count(*)::int AS n, sum(eth_amount)::text AS volume FROM inserted GROUP BY coin`,
+    insert.params,
+  );
+  for (const row of result.rows) {
+    const delta = deltaOf(deltas, row.coin);
+    delta.trades += row.n;
+    delta.volume += BigInt(row.volume);
+  }
+}
+
+/** Deletes the trade rows above `ancestor` and takes their count and volume out of `deltas`. */
+async function rollbackTrades(client: pg.PoolClient, ancestor: bigint, deltas: Deltas) {
+  const result = await client.query<{ coin: string; n: number; volume: string }>(
+    `WITH deleted AS (DELETE FROM trades WHERE block_number > $1 RETURNING coin, eth_amount)
+     SELECT coin, count(*)::int AS n, sum(eth_amount)::text AS volume FROM deleted GROUP BY coin`,
+    [ancestor.toString()],
+  );
+  for (const row of result.rows) {
+    const delta = deltaOf(deltas, row.coin);
+    delta.trades -= row.n;
+    delta.volume -= BigInt(row.volume);
+  }
+}
+
+/**
+ * Moves `holdings` by the transfer rows of the CTE `moved`, each counted `sign` times, and
+ * returns per coin how many holders appeared minus how many reached zero. The zero address
+ * (mints and burns) is no holder. A row upserted to zero is deleted by `dropEmptyHoldings`.
+ * `xmax = 0` tells a row the upsert inserted from one it updated.
+ */
+const moveHoldings = (sign: "" | "-") => `
   deltas AS (
-    SELECT coin, from_address AS holder, -(${sign}value) AS amount FROM ${moved}
+    SELECT coin, from_address AS holder, -(${sign}value) AS amount FROM moved
       WHERE from_address <> '${ZERO_ADDRESS}'
     UNION ALL
-    SELECT coin, to_address, ${sign}value FROM ${moved} WHERE to_address <> '${ZERO_ADDRESS}'
+    SELECT coin, to_address, ${sign}value FROM moved WHERE to_address <> '${ZERO_ADDRESS}'
   ),
   updated AS (
     INSERT INTO holdings (coin, holder, balance)
     SELECT coin, holder, sum(amount) FROM deltas GROUP BY coin, holder
     ON CONFLICT (coin, holder) DO UPDATE SET balance = holdings.balance + EXCLUDED.balance
-    RETURNING coin
+    RETURNING coin, balance, (xmax = 0) AS created
   )
-  SELECT DISTINCT coin FROM updated`;
+  SELECT coin, (count(*) FILTER (WHERE created AND balance <> 0)
+    - count(*) FILTER (WHERE NOT created AND balance = 0))::int AS holders
+  FROM updated GROUP BY coin`;
 
-/** Deletes the holdings of `coins` that reached zero (in their own statement, see below). */
+/** Deletes the holdings of `coins` that reached zero. */
 async function dropEmptyHoldings(client: pg.PoolClient, coins: string[]): Promise<void> {
   if (coins.length === 0) return;
-  // A statement's data-modifying CTEs share one snapshot, so the upsert's zeros are only
-  // visible to the next statement.
+  // The data-modifying CTEs of one statement share its snapshot: the upsert's zeros are
+  // visible from the next statement on.
   await client.query(`DELETE FROM holdings WHERE coin = ANY($1::text[]) AND balance = 0`, [coins]);
 }
 
-/**
- * Inserts the Transfer rows and moves `holdings` by their deltas, in one statement: only the
- * rows actually inserted count, so writing a range twice cannot move a balance twice.
- * Returns the coins whose holdings changed.
- */
+async function moveHoldingsBy(
+  client: pg.PoolClient,
+  sql: string,
+  params: unknown[],
+  deltas: Deltas,
+): Promise<void> {
+  const result = await client.query<{ coin: string; holders: number }>(sql, params);
+  for (const row of result.rows) deltaOf(deltas, row.coin).holders += row.holders;
+  await dropEmptyHoldings(
+    client,
+    result.rows.map((row) => row.coin),
+  );
+}
+
+/** Inserts the Transfer rows and moves `holdings` by the rows actually inserted. */
 async function applyTransfers(
   client: pg.PoolClient,
   transfers: readonly DecodedLog[],
-): Promise<string[]> {
-  if (transfers.length === 0) return [];
-  const names = TRANSFER_COLUMNS.map((column) => `"${column.name}"`).join(", ");
-  const unnest = TRANSFER_COLUMNS.map((column, i) => `$${i + 1}::${column.type}[]`).join(", ");
-  const arrays = TRANSFER_COLUMNS.map((column) =>
-    transfers.map((log) => {
-      const value = column.value(log);
-      return typeof value === "bigint" ? value.toString() : value;
-    }),
+  deltas: Deltas,
+): Promise<void> {
+  if (transfers.length === 0) return;
+  const insert = insertCte(
+    "moved",
+    "coin_transfers",
+    TRANSFER_COLUMNS,
+    transfers,
+    "coin, from_address, to_address, value",
   );
-  const result = await client.query<{ coin: string }>(
-    `WITH moved AS (
-       INSERT INTO coin_transfers (${names}) SELECT * FROM unnest(${unnest})
-       ON CONFLICT DO NOTHING RETURNING coin, from_address, to_address, value
-     ), ${holdingDeltas("moved", "")}`,
-    arrays,
-  );
-  const coins = result.rows.map((row) => row.coin);
-  await dropEmptyHoldings(client, coins);
-  return coins;
+  await moveHoldingsBy(client, `WITH ${insert.sql}, ${moveHoldings("")}`, insert.params, deltas);
 }
 
 /** Deletes the Transfer rows above `ancestor` and takes their deltas back out of `holdings`. */
-async function rollbackTransfers(client: pg.PoolClient, ancestor: bigint): Promise<string[]> {
-  const result = await client.query<{ coin: string }>(
+async function rollbackTransfers(
+  client: pg.PoolClient,
+  ancestor: bigint,
+  deltas: Deltas,
+): Promise<void> {
+  await moveHoldingsBy(
+    client,
     `WITH moved AS (
        DELETE FROM coin_transfers WHERE block_number > $1
        RETURNING coin, from_address, to_address, value
-     ), ${holdingDeltas("moved", "-")}`,
+     ), ${moveHoldings("-")}`,
     [ancestor.toString()],
+    deltas,
   );
-  const coins = result.rows.map((row) => row.coin);
-  await dropEmptyHoldings(client, coins);
-  return coins;
 }
 
 /**
- * Rebuilds the `coins` rows of `coins` from the event tables and `holdings`:
+ * Brings the `coins` rows of the coins in `deltas` up to date:
  * - launch data (profile, launcher, handle, name "Agora " + handle, symbol upper(handle)) and
- *   the launch block's timestamp from `coin_launches` and `blocks`;
+ *   the launch block's timestamp, from `coin_launches` and `blocks`;
  * - supply and reserve from the latest trade (0 before the first), price and market cap from
- *   the supply on the curve (see `spotPrice`);
- * - trade count and volume (sum of `eth_amount`, fees included) over every trade;
- * - holder count: the `holdings` rows of the coin, i.e. every address with a non-zero balance,
- *   the coin itself (holder of the locked FLOOR_SUPPLY once trading has started) included;
+ *   the supply on the curve (`price_after` of that trade, see `spotPrice`);
+ * - trade count, volume (sum of `eth_amount`, fees included) and holder count (addresses with
+ *   a non-zero balance, the coin itself included once it holds the locked FLOOR_SUPPLY) move
+ *   by the deltas of the event rows inserted or deleted, which a rollback reverses exactly;
  * - creator fee: the rate at the coin's latest indexed time, i.e. the later of its launch and
  *   its latest trade. The latest schedule, if any, decides: its `new_bps` once that time has
  *   reached `effective_at`, else its `current_bps` (the rate when it was scheduled, which the
  *   contract computes the same way); without a schedule, the rate at launch. A schedule that
- *   matures while the coin sees no trade shows from the coin's next trade on: that is the
- *   first moment the new rate is charged.
- * A coin without a launch row (rolled back) loses its row.
+ *   matures while the coin sees no trade shows from the coin's next trade on, the first
+ *   moment the new rate is charged.
+ * A coin whose launch was rolled back loses its row.
  */
-async function recomputeCoins(client: pg.PoolClient, coins: string[]): Promise<void> {
-  if (coins.length === 0) return;
-  await client.query(`DELETE FROM coins WHERE address = ANY($1::text[])`, [coins]);
+async function refreshCoins(client: pg.PoolClient, deltas: Deltas): Promise<void> {
+  if (deltas.size === 0) return;
+  const coins = [...deltas.keys()];
+  const values = [...deltas.values()];
   await client.query(
-    `INSERT INTO coins (address, profile_id, launcher, handle, name, symbol, creator_fee_bps,
-       supply, reserve, price, market_cap, trade_count, holder_count, volume,
+    `DELETE FROM coins c WHERE address = ANY($1::text[])
+       AND NOT EXISTS (SELECT 1 FROM coin_launches l WHERE l.coin = c.address)`,
+    [coins],
+  );
+  await client.query(
+    `INSERT INTO coins AS c (address, profile_id, launcher, handle, name, symbol,
+       creator_fee_bps, supply, reserve, price, market_cap, trade_count, holder_count, volume,
        block_number, tx_hash, log_index, timestamp, last_trade_block_number, last_trade_timestamp)
      SELECT l.coin, l.profile_id, l.launcher, l.handle, 'Agora ' || l.handle, upper(l.handle),
        CASE
@@ -244,12 +328,12 @@ async function recomputeCoins(client: pg.PoolClient, coins: string[]): Promise<v
          WHEN s.effective_at <= greatest(b.timestamp, t.timestamp) THEN s.new_bps
          ELSE s.current_bps
        END,
-       coalesce(t.supply_after, 0), coalesce(t.reserve_after, 0),
-       coalesce(t.price_after, 0),
+       coalesce(t.supply_after, 0), coalesce(t.reserve_after, 0), coalesce(t.price_after, 0),
        div(coalesce(t.price_after, 0) * coalesce(t.supply_after, 0), ${WAD}),
-       a.trade_count, h.holder_count, a.volume,
+       d.trades, d.holders, d.volume,
        l.block_number, l.tx_hash, l.log_index, b.timestamp, t.block_number, t.timestamp
-     FROM coin_launches l
+     FROM unnest($1::text[], $2::int[], $3::numeric[], $4::int[]) AS d(coin, trades, volume, holders)
+     JOIN coin_launches l ON l.coin = d.coin
      JOIN blocks b ON b.number = l.block_number
      LEFT JOIN LATERAL (
        SELECT block_number, timestamp, supply_after, reserve_after, price_after FROM trades
@@ -257,13 +341,23 @@ async function recomputeCoins(client: pg.PoolClient, coins: string[]): Promise<v
      LEFT JOIN LATERAL (
        SELECT current_bps, new_bps, effective_at FROM creator_fee_schedules
        WHERE coin = l.coin ORDER BY block_number DESC, log_index DESC LIMIT 1) s ON true
-     CROSS JOIN LATERAL (
-       SELECT count(*)::int AS trade_count, coalesce(sum(eth_amount), 0) AS volume
-       FROM trades WHERE coin = l.coin) a
-     CROSS JOIN LATERAL (
-       SELECT count(*)::int AS holder_count FROM holdings WHERE coin = l.coin) h
-     WHERE l.coin = ANY($1::text[])`,
-    [coins],
+     ON CONFLICT (address) DO UPDATE SET
+       creator_fee_bps = EXCLUDED.creator_fee_bps,
+       supply = EXCLUDED.supply,
+       reserve = EXCLUDED.reserve,
+       price = EXCLUDED.price,
+       market_cap = EXCLUDED.market_cap,
+       trade_count = c.trade_count + EXCLUDED.trade_count,
+       holder_count = c.holder_count + EXCLUDED.holder_count,
+       volume = c.volume + EXCLUDED.volume,
+       last_trade_block_number = EXCLUDED.last_trade_block_number,
+       last_trade_timestamp = EXCLUDED.last_trade_timestamp`,
+    [
+      coins,
+      values.map((delta) => delta.trades),
+      values.map((delta) => delta.volume.toString()),
+      values.map((delta) => delta.holders),
+    ],
   );
 }
 
@@ -274,9 +368,10 @@ async function recomputeCoins(client: pg.PoolClient, coins: string[]): Promise<v
  *
  * Event tables: coin_launches, coin_protocol_fee_changes (factory); trades, coin_transfers,
  * creator_fee_schedules, creator_fee_withdrawals, coin_protocol_fee_sweeps (coins).
- * Current state: `holdings` moves by the deltas of the Transfer rows a batch inserts, and a
+ * Current state: `holdings` moves by the deltas of the Transfer rows a batch inserts and a
  * rollback subtracts the deltas of the rows it deletes, so it is exact both ways; rows that
- * reach zero are deleted. `coins` is recomputed per touched coin (see `recomputeCoins`).
+ * reach zero are deleted. `coins` keeps counters the same way and reads the rest from the
+ * latest rows per touched coin (see `refreshCoins`).
  */
 export const creatorCoinsHandler: Handler = {
   contract: CREATOR_COIN_FACTORY,
@@ -293,28 +388,35 @@ export const creatorCoinsHandler: Handler = {
   },
 
   async apply(client, logs) {
-    await insertEvents(client, TABLES, logs);
-    const transfers = logs.filter(
-      (log) => log.contract === CREATOR_COIN && log.event === "Transfer",
-    );
-    await applyTransfers(client, transfers);
-    const touched = new Set<string>();
+    const deltas: Deltas = new Map();
+    const trades: DecodedLog[] = [];
+    const transfers: DecodedLog[] = [];
     for (const log of logs) {
-      if (log.contract === CREATOR_COIN) touched.add(log.address);
-      else if (log.event === "CoinLaunched") touched.add(textArg(log, "coin"));
+      if (log.contract === CREATOR_COIN) {
+        deltaOf(deltas, log.address);
+        if (log.event === "Traded") trades.push(log);
+        else if (log.event === "Transfer") transfers.push(log);
+      } else if (log.event === "CoinLaunched") {
+        deltaOf(deltas, textArg(log, "coin"));
+      }
     }
-    await recomputeCoins(client, [...touched]);
+    await insertEvents(client, TABLES, logs);
+    await applyTrades(client, trades, deltas);
+    await applyTransfers(client, transfers, deltas);
+    await refreshCoins(client, deltas);
   },
 
   async rollback(client, ancestor) {
-    const touched: string[] = await rollbackTransfers(client, ancestor);
+    const deltas: Deltas = new Map();
+    await rollbackTrades(client, ancestor, deltas);
+    await rollbackTransfers(client, ancestor, deltas);
     for (const table of [...COIN_EVENT_TABLES, "coin_launches"]) {
       const rows = await deleteEventsAbove<{ coin: string }>(client, table, ancestor, ["coin"]);
-      touched.push(...rows.map((row) => row.coin));
+      for (const row of rows) deltaOf(deltas, row.coin);
     }
     await client.query(`DELETE FROM coin_protocol_fee_changes WHERE block_number > $1`, [
       ancestor.toString(),
     ]);
-    await recomputeCoins(client, unique(touched));
+    await refreshCoins(client, deltas);
   },
 };

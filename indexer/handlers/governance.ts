@@ -106,22 +106,31 @@ async function recomputeAccounts(client: pg.PoolClient, accounts: string[]): Pro
      ON CONFLICT (address) DO NOTHING`,
     [accounts],
   );
+  // Rows are rewritten only where a value changed: an unchanged row costs no new tuple.
   await client.query(
-    `UPDATE governance_accounts a SET
-       delegate = NULLIF(d.to_delegate, '${ZERO_ADDRESS}'),
-       votes = COALESCE(v.new_votes, 0)
-     FROM unnest($1::text[]) AS k(address)
-     LEFT JOIN LATERAL (SELECT to_delegate FROM delegate_changes
-       WHERE delegator = k.address ORDER BY block_number DESC, log_index DESC LIMIT 1) d ON true
-     LEFT JOIN LATERAL (SELECT new_votes FROM delegate_votes_changes
-       WHERE delegate = k.address ORDER BY block_number DESC, log_index DESC LIMIT 1) v ON true
-     WHERE a.address = k.address`,
+    `UPDATE governance_accounts a SET delegate = s.delegate, votes = s.votes
+     FROM (
+       SELECT k.address, NULLIF(d.to_delegate, '${ZERO_ADDRESS}') AS delegate,
+              COALESCE(v.new_votes, 0) AS votes
+       FROM unnest($1::text[]) AS k(address)
+       LEFT JOIN LATERAL (SELECT to_delegate FROM delegate_changes
+         WHERE delegator = k.address ORDER BY block_number DESC, log_index DESC LIMIT 1) d ON true
+       LEFT JOIN LATERAL (SELECT new_votes FROM delegate_votes_changes
+         WHERE delegate = k.address ORDER BY block_number DESC, log_index DESC LIMIT 1) v ON true
+     ) s
+     WHERE a.address = s.address
+       AND (a.delegate IS DISTINCT FROM s.delegate OR a.votes <> s.votes)`,
     [accounts],
   );
   await client.query(
-    `UPDATE governance_accounts a SET delegators =
-       (SELECT count(*) FROM governance_accounts c WHERE c.delegate = a.address)
-     WHERE a.address = ANY($1::text[])`,
+    `UPDATE governance_accounts a SET delegators = s.delegators
+     FROM (
+       SELECT k.address, COALESCE(c.n, 0)::int AS delegators
+       FROM unnest($1::text[]) AS k(address)
+       LEFT JOIN (SELECT delegate, count(*) AS n FROM governance_accounts
+                  WHERE delegate = ANY($1::text[]) GROUP BY delegate) c ON c.delegate = k.address
+     ) s
+     WHERE a.address = s.address AND a.delegators <> s.delegators`,
     [accounts],
   );
 }

@@ -110,7 +110,6 @@ export function createSync(params: CreateSyncParams): Sync {
     .join(",");
   const decode = createLogDecoder(contracts);
   const handlerByContract = new Map(deployed.map((handler) => [handler.contract, handler]));
-  /** Child contract name -> the handler that declares it; its logs go to that handler. */
   const factories = deployed.filter(
     (handler): handler is Handler & { children: ChildContracts } => handler.children !== undefined,
   );
@@ -121,6 +120,7 @@ export function createSync(params: CreateSyncParams): Sync {
       );
     }
   }
+  /** `DecodedLog.contract` -> the handler its logs go to: a child's go to its factory's. */
   const handlerOf = new Map<string, Handler>([
     ...handlerByContract,
     ...factories.map((handler) => [handler.children.contract, handler] as const),

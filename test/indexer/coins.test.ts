@@ -79,13 +79,13 @@ describe("indexer: creator coins", function () {
   const databases: TestDatabase[] = [];
   const indexers: Indexer[] = [];
 
-  async function start(db?: TestDatabase, extra: Record<string, string> = {}) {
+  async function start(db?: TestDatabase, extra: Record<string, string> = {}, rpcUrl = rpc.url) {
     if (!db) {
       db = await createTestDatabase("idx_coins");
       databases.push(db);
     }
     const indexer = await indexToHead(
-      testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile, extra })),
+      testConfig(testEnv({ rpcUrl, databaseUrl: db.url, deploymentFile, extra })),
     );
     indexers.push(indexer);
     return { indexer, db };
@@ -571,6 +571,16 @@ describe("indexer: creator coins", function () {
         MAX_BLOCK_RANGE: "1",
       });
       expect(await checksums(stepwise)).to.deep.equal(await checksums(db));
+    });
+
+    it("gives the same tables through a provider that refuses ranges over 2 blocks", async function () {
+      const limited = await serveProvider(provider, { maxLogRange: 2 });
+      try {
+        const { db: shrunk } = await start(undefined, {}, limited.url);
+        expect(await checksums(shrunk)).to.deep.equal(await checksums(db));
+      } finally {
+        await limited.close();
+      }
     });
   });
 
