@@ -212,7 +212,8 @@ export const TRADE: Entity = {
       sql: "t.eth_amount",
       kind: "uint256",
       filter: true,
-      description: "ETH paid by the trader, fees included (buy), or paid to the recipient, fees deducted (sell).",
+      description:
+        "ETH paid by the trader, fees included (buy), or paid to the recipient, fees deducted (sell).",
     },
     {
       field: "protocolFee",
