@@ -84,7 +84,15 @@ export const TIP: Entity = {
 };
 
 /** Ranking columns shared by both leaderboards. */
-const RANK_COLUMNS = (alias: string): Entity["columns"] => [
+/**
+ * Distinct tippers of one leaderboard row, counted per row of the page (after the LIMIT, through
+ * the tips index of the profile or post) rather than for every group of the table.
+ */
+const tippersSql = (alias: string, key: "profile_id" | "post_id", since?: string) =>
+  `(SELECT count(DISTINCT x.tipper)::int FROM tips x
+    WHERE x.${key} = ${alias}.${key} AND x.token = ${alias}.token${since ? ` AND x.timestamp >= ${since}` : ""})`;
+
+const RANK_COLUMNS = (alias: string, key: "profile_id" | "post_id"): Entity["columns"] => [
   {
     field: "token",
     sql: `${alias}.token`,
@@ -108,7 +116,7 @@ const RANK_COLUMNS = (alias: string): Entity["columns"] => [
   },
   {
     field: "tippers",
-    sql: `${alias}.tippers`,
+    sql: tippersSql(alias, key),
     kind: "int",
     description: "Number of distinct tippers.",
   },
@@ -117,8 +125,7 @@ const RANK_COLUMNS = (alias: string): Entity["columns"] => [
 export const TIPPED_PROFILE: Entity = {
   name: "TippedProfile",
   description: "A profile's tip totals in one token (tips to its posts included).",
-  from: `(SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count,
-            count(DISTINCT tipper)::int AS tippers
+  from: `(SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count
           FROM tips GROUP BY profile_id, token) tpr`,
   alias: "tpr",
   columns: [
@@ -129,7 +136,7 @@ export const TIPPED_PROFILE: Entity = {
       filter: true,
       description: "Profile tipped.",
     },
-    ...RANK_COLUMNS("tpr"),
+    ...RANK_COLUMNS("tpr", "profile_id"),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "profileId"] },
@@ -142,8 +149,7 @@ export const TIPPED_PROFILE: Entity = {
 export const TIPPED_POST: Entity = {
   name: "TippedPost",
   description: "A post's tip totals in one token.",
-  from: `(SELECT post_id, token, sum(amount) AS amount, count(*)::int AS count,
-            count(DISTINCT tipper)::int AS tippers
+  from: `(SELECT post_id, token, sum(amount) AS amount, count(*)::int AS count
           FROM tips WHERE post_id IS NOT NULL GROUP BY post_id, token) tpo`,
   alias: "tpo",
   columns: [
@@ -154,7 +160,7 @@ export const TIPPED_POST: Entity = {
       filter: true,
       description: "Post tipped.",
     },
-    ...RANK_COLUMNS("tpo"),
+    ...RANK_COLUMNS("tpo", "post_id"),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "postId"] },
@@ -195,23 +201,20 @@ type LeaderboardArgs = PageArgs & { token: string; since?: string | null };
  */
 function leaderboard(entity: Entity, key: "profile_id" | "post_id") {
   return (_: unknown, args: LeaderboardArgs, context: ApiContext) => {
-    const source =
-      args.since == null
-        ? entity
-        : {
-            ...entity,
-            from: `(SELECT ${key}, token, sum(amount) AS amount, count(*)::int AS count,
-                      count(DISTINCT tipper)::int AS tippers
-                    FROM tips WHERE ${key} IS NOT NULL AND timestamp >= ${BigInt(args.since).toString()}
-                    GROUP BY ${key}, token) ${entity.alias}`,
-          };
-    return fetchPage(
-      context.db,
-      source,
-      args,
-      context.limits,
-      (add) => `${entity.alias}.token = ${add(args.token, "text")}`,
-    );
+    const scope = (add: (value: unknown, cast: string) => string) =>
+      `${entity.alias}.token = ${add(args.token, "text")}`;
+    if (args.since == null) return fetchPage(context.db, entity, args, context.limits, scope);
+    const since = BigInt(args.since).toString();
+    const source: Entity = {
+      ...entity,
+      from: `(SELECT ${key}, token, sum(amount) AS amount, count(*)::int AS count
+              FROM tips WHERE ${key} IS NOT NULL AND timestamp >= ${since}
+              GROUP BY ${key}, token) ${entity.alias}`,
+      columns: entity.columns.map((c) =>
+        c.field === "tippers" ? { ...c, sql: tippersSql(entity.alias, key, since) } : c,
+      ),
+    };
+    return fetchPage(context.db, source, args, context.limits, scope);
   };
 }
 

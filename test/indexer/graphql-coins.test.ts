@@ -549,6 +549,22 @@ describe("GraphQL API: coins and tips", function () {
       ]);
     });
 
+    it("ranks only the tips since a time when asked", async function () {
+      const { tips } = await data(
+        `query($dave: Address!, $alice: BigInt!) {
+          tips(where: { tipper: $dave, profileId: $alice }) { nodes { timestamp } } }`,
+        { dave: addr.dave, alice: String(ids.alice) },
+      );
+      const { recent } = await data(
+        `query($since: BigInt!) {
+          recent: topTippedProfiles(since: $since) { nodes { profileId amount count tippers } } }`,
+        { since: tips.nodes[0].timestamp },
+      );
+      expect(recent.nodes).to.deep.equal([
+        { profileId: String(ids.alice), amount: String(ETH("0.25")), count: 1, tippers: 1 },
+      ]);
+    });
+
     it("reads the tips of a profile and of a post through them", async function () {
       const { profile } = await data(
         `{ profile(handle: "alice") { tipsReceived(first: 2) { nodes { amount } pageInfo { hasNextPage } }
