@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import pg from "pg";
@@ -623,6 +625,29 @@ describe("GraphQL API: coins and tips", function () {
         `{ holders(coin: "0x00000000000000000000000000000000000000ff") { nodes { holder } } }`,
       );
       expect(unknownHolders.extensions?.code).to.equal("COIN_NOT_FOUND");
+    });
+  });
+
+  describe("documentation", function () {
+    it("runs the coin, tip and portfolio examples of docs/api.md on real data", async function () {
+      const doc = readFileSync(path.join(__dirname, "../../docs/api.md"), "utf8");
+      const examples = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+      const alice = (await aliceCoin.getAddress()).toLowerCase();
+      const coinPage = examples.find((e) => e.startsWith("query CoinPage"));
+      const page = await data(coinPage!, { coin: alice });
+      expect(page.coin.trades.nodes).to.have.length(trades.filter((t) => t.coin === alice).length);
+      // The other examples name addresses of a local deployment: run them on this one's.
+      const named = examples.filter(
+        (e) => !e.startsWith("subscription") && /candles|portfolio|topTipped/.test(e),
+      );
+      expect(named).to.have.length(3);
+      for (const example of named) {
+        await data(
+          example
+            .replaceAll("0x5fbdb2315678afecb367f032d93f642f64180aa3", alice)
+            .replaceAll("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", addr.dave),
+        );
+      }
     });
   });
 

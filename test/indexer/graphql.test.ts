@@ -636,12 +636,14 @@ describe("GraphQL API", function () {
       const examples = [...doc.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
       expect(examples.length).to.be.greaterThan(4);
       for (const example of examples) {
-        if (example.trimStart().startsWith("subscription")) {
-          expect(validate(api.schema, parse(example)), example).to.deep.equal([]);
+        expect(validate(api.schema, parse(example)), example).to.deep.equal([]);
+        // Subscriptions and examples needing variables are checked against the schema only.
+        if (example.trimStart().startsWith("subscription") || /\$\w+: [\w[\]]+!/.test(example))
           continue;
-        }
         const reply = await gql(example);
-        expect(reply.errors, example).to.equal(undefined);
+        // This file's chain has profiles and posts only: an example naming a coin finds none.
+        const errors = (reply.errors ?? []).filter((e) => e.extensions?.code !== "COIN_NOT_FOUND");
+        expect(errors, example).to.deep.equal([]);
       }
     });
   });
