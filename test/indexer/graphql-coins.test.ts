@@ -70,6 +70,8 @@ describe("GraphQL API: coins and tips", function () {
   let bobCoin: CreatorCoin;
   const trades: ChainTrade[] = [];
   let alicePost: bigint;
+  /** SQL statements the API ran. */
+  const queries: string[] = [];
 
   async function gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLReply> {
     const response = await api.yoga.fetch("http://api/graphql", {
@@ -216,7 +218,13 @@ describe("GraphQL API: coins and tips", function () {
       testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile })),
     );
     pool = createReadPool({ url: db.url, statementTimeoutMs: 5_000, logger });
-    api = await createApi({ pool, databaseUrl: db.url, logger, fallbackPollMs: 0 });
+    api = await createApi({
+      pool,
+      databaseUrl: db.url,
+      logger,
+      fallbackPollMs: 0,
+      onQuery: (sql) => queries.push(sql),
+    });
   });
 
   after(async function () {
@@ -625,6 +633,27 @@ describe("GraphQL API: coins and tips", function () {
         `{ holders(coin: "0x00000000000000000000000000000000000000ff") { nodes { holder } } }`,
       );
       expect(unknownHolders.extensions?.code).to.equal("COIN_NOT_FOUND");
+    });
+  });
+
+  describe("query plans", function () {
+    it("reads nested lists with one statement per field, whatever the page size", async function () {
+      const count = async (first: number) => {
+        queries.length = 0;
+        const reply = await data(
+          `query($first: Int!) { coins(first: $first) { nodes {
+            profile { handle coin { symbol } tipsReceived(first: 2) { nodes { tipper } } }
+            trades(first: 3) { nodes { ethAmount coin { symbol } } }
+            holdings(first: 2) { nodes { holder coin { symbol } } } } } }`,
+          { first },
+        );
+        expect(reply.coins.nodes).to.have.length(first);
+        return queries.length;
+      };
+      const one = await count(1);
+      expect(await count(2)).to.equal(one);
+      // coins, profiles, profile coins, tips, trades, holdings, and the coins of trades and holdings.
+      expect(one).to.be.at.most(8);
     });
   });
 
