@@ -346,8 +346,9 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     function _syncCreatorShare() private {
         uint16 share = IRevenueSplit(address(_REVENUE_SINK)).creatorShareBps();
         if (share > _BPS) revert TipJarCreatorShareTooHigh(share, _BPS);
-        emit CreatorShareSynced(_rates.creatorShareBps, share);
+        uint16 old = _rates.creatorShareBps;
         _rates.creatorShareBps = share;
+        emit CreatorShareSynced(old, share);
     }
 
     function _pull(address token, address from, address to, uint256 amount) private {
