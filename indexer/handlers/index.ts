@@ -1,3 +1,4 @@
+import { creatorCoinsHandler } from "./coins";
 import { governanceTokenHandler, governorHandler, timelockHandler } from "./governance";
 import { profileRegistryHandler } from "./profileRegistry";
 import { revenueSplitHandler } from "./revenueSplit";
@@ -7,6 +8,7 @@ import type { Handler } from "./types";
 /** Every contract the indexer understands, by its name in the deployment file. */
 export const HANDLERS: readonly Handler[] = [
   profileRegistryHandler,
+  creatorCoinsHandler,
   tipJarHandler,
   revenueSplitHandler,
   governanceTokenHandler,

@@ -20,6 +20,35 @@ export interface Handler {
   apply(client: pg.PoolClient, logs: readonly DecodedLog[]): Promise<void>;
   /** Removes everything above block `ancestor` and restores the state as of that block. */
   rollback(client: pg.PoolClient, ancestor: bigint): Promise<void>;
+  /**
+   * Contracts this one creates (a factory's clones), indexed from the address an event of
+   * this contract names. Their logs reach `apply` together with this contract's own, in
+   * chain order, with `DecodedLog.contract` set to `children.contract`.
+   */
+  children?: ChildContracts;
+}
+
+/**
+ * A factory's children, discovered from the factory's own events (like Ponder's factory
+ * option). Within a sync step the engine first fetches the static contracts' logs, adds
+ * the addresses that `event` names in `addressArg`, then fetches every known child's logs
+ * for the same block range in one request.
+ */
+export interface ChildContracts {
+  /** The factory event that announces a child, e.g. `CoinLaunched`. */
+  event: string;
+  /** The argument of `event` that holds the child's address. */
+  addressArg: string;
+  /** The events the children emit. */
+  events: readonly AbiEvent[];
+  /** The name `DecodedLog.contract` carries for a child's logs (not in the deployment file). */
+  contract: string;
+  /**
+   * The children known to the database, lowercase: the engine calls it at start-up and after
+   * every rollback, so it must read what `apply` wrote for `event` (the block range already
+   * committed, nothing more).
+   */
+  load(db: pg.Pool | pg.PoolClient): Promise<string[]>;
 }
 
 /** The share of a handler that covers one interface a contract implements. */

@@ -14,6 +14,8 @@ export type DecodedValue =
 
 export interface DecodedLog {
   contract: string;
+  /** The emitting contract's address, lowercase (tells apart the children of one factory). */
+  address: string;
   event: string;
   args: Record<string, DecodedValue>;
   blockNumber: bigint;
@@ -215,32 +217,51 @@ export interface ContractEvents {
   events: readonly AbiEvent[];
 }
 
+/** Decodes raw logs; `timestampOf` gives the timestamp of a log's block. */
+export interface LogDecoder {
+  (logs: RpcLog[], timestampOf: (blockNumber: bigint) => bigint): DecodedLog[];
+  /**
+   * Routes the logs of one more address from now on (a factory's child). Idempotent; the
+   * events' decoders are compiled once and shared by every address that uses them.
+   */
+  addContract(contract: ContractEvents): void;
+  /** Stops routing the logs of `address`. */
+  removeAddress(address: string): void;
+}
+
 /**
  * Routes each raw log by (address, topic0) to its precompiled decoder. Logs of events the
- * handlers do not know are skipped.
+ * handlers do not know are skipped. Addresses can be added and removed at runtime.
  */
-export function createLogDecoder(
-  contracts: readonly ContractEvents[],
-): (logs: RpcLog[], timestampOf: (blockNumber: bigint) => bigint) => DecodedLog[] {
-  const routes = new Map<string, { contract: string; event: string; decode: EventDecoder }>();
-  for (const { contract, address, events } of contracts) {
+export function createLogDecoder(contracts: readonly ContractEvents[]): LogDecoder {
+  type Route = { contract: string; event: string; decode: EventDecoder };
+  /** address -> topic0 -> route */
+  const routes = new Map<string, Map<string, Route>>();
+  const compiled = new Map<AbiEvent, { selector: string; decode: EventDecoder }>();
+  const addContract = ({ contract, address, events }: ContractEvents) => {
+    const own = new Map<string, Route>();
     for (const event of events) {
-      routes.set(`${address.toLowerCase()}:${toEventSelector(event)}`, {
-        contract,
-        event: event.name,
-        decode: compileEventDecoder(event),
-      });
+      let entry = compiled.get(event);
+      if (!entry) {
+        entry = { selector: toEventSelector(event), decode: compileEventDecoder(event) };
+        compiled.set(event, entry);
+      }
+      own.set(entry.selector, { contract, event: event.name, decode: entry.decode });
     }
-  }
-  return (logs, timestampOf) => {
+    routes.set(address.toLowerCase(), own);
+  };
+  for (const contract of contracts) addContract(contract);
+  const decode = (logs: RpcLog[], timestampOf: (blockNumber: bigint) => bigint) => {
     const out: DecodedLog[] = [];
     for (const log of logs) {
       if (log.removed || log.topics.length === 0) continue;
-      const route = routes.get(`${log.address.toLowerCase()}:${log.topics[0].toLowerCase()}`);
+      const address = log.address.toLowerCase();
+      const route = routes.get(address)?.get(log.topics[0].toLowerCase());
       if (!route) continue;
       const blockNumber = BigInt(log.blockNumber);
       out.push({
         contract: route.contract,
+        address,
         event: route.event,
         args: route.decode(log),
         blockNumber,
@@ -252,4 +273,8 @@ export function createLogDecoder(
     }
     return out;
   };
+  return Object.assign(decode, {
+    addContract,
+    removeAddress: (address: string) => void routes.delete(address.toLowerCase()),
+  });
 }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { IndexerConfig } from "../config";
 import { inTransaction } from "../db/database";
 import { notifyCommitted } from "../db/notify";
-import type { Handler } from "../handlers/types";
+import type { ChildContracts, Handler } from "../handlers/types";
 import type { Metrics } from "../metrics";
 import { createLogDecoder, type DecodedLog } from "./decode";
 import {
@@ -66,6 +66,16 @@ const hex = (n: bigint) => "0x" + n.toString(16);
  * that the range continues the chain the database holds, and writes the events together with
  * the new checkpoint in one transaction. One code path serves backfill and live following:
  * near the head the range is simply small.
+ *
+ * Factory children (`Handler.children`): the engine keeps the set of known child addresses,
+ * loaded with `children.load` at `init` and again after every rollback. A step fetches the
+ * static contracts' logs for the range, adds the children their `children.event` logs name,
+ * then fetches the logs of every known child for the same range in one `eth_getLogs` with an
+ * address list (skipped while there are none) and merges both in chain order. The reorg
+ * checks and the range shrinking apply to both requests alike. A child cannot log before the
+ * transaction that creates it, so fetching its logs over the whole range is exact. Children
+ * found in a step that does not commit are forgotten again. The checkpoint's `contracts`
+ * fingerprint covers the static contracts only.
  */
 export function createSync(params: CreateSyncParams): Sync {
   const { config, pool, rpc, logger, metrics } = params;
@@ -100,6 +110,23 @@ export function createSync(params: CreateSyncParams): Sync {
     .join(",");
   const decode = createLogDecoder(contracts);
   const handlerByContract = new Map(deployed.map((handler) => [handler.contract, handler]));
+  const factories = deployed.filter(
+    (handler): handler is Handler & { children: ChildContracts } => handler.children !== undefined,
+  );
+  for (const handler of factories) {
+    if (handlerByContract.has(handler.children.contract)) {
+      throw new SyncFatalError(
+        `${handler.contract} declares children named ${handler.children.contract}, a name another handler uses`,
+      );
+    }
+  }
+  /** `DecodedLog.contract` -> the handler its logs go to: a child's go to its factory's. */
+  const handlerOf = new Map<string, Handler>([
+    ...handlerByContract,
+    ...factories.map((handler) => [handler.children.contract, handler] as const),
+  ]);
+  /** Known child addresses (lowercase), each with the declaration it belongs to. */
+  let children = new Map<string, ChildContracts>();
 
   let checkpoint: Checkpoint = { number: startBlock - 1n, hash: null };
   let range = BigInt(config.initialBlockRange);
@@ -124,7 +151,31 @@ export function createSync(params: CreateSyncParams): Sync {
     return found;
   }
 
+  /** Replaces the known children with the database's, and routes their logs to the decoder. */
+  async function loadChildren(): Promise<void> {
+    const loaded = new Map<string, ChildContracts>();
+    for (const handler of factories) {
+      for (const address of await handler.children.load(pool)) {
+        loaded.set(address.toLowerCase(), handler.children);
+      }
+    }
+    for (const address of children.keys()) {
+      if (!loaded.has(address)) decode.removeAddress(address);
+    }
+    for (const [address, declaration] of loaded) {
+      if (!children.has(address)) {
+        decode.addContract({ contract: declaration.contract, address, events: declaration.events });
+      }
+    }
+    children = loaded;
+  }
+
   async function init(): Promise<void> {
+    await initCheckpoint();
+    await loadChildren();
+  }
+
+  async function initCheckpoint(): Promise<void> {
     const chainId = Number(BigInt(await rpc.request<string>("eth_chainId", [])));
     if (chainId !== config.chainId) {
       throw new SyncFatalError(
@@ -242,6 +293,7 @@ export function createSync(params: CreateSyncParams): Sync {
       "reorg rolled back",
     );
     checkpoint = ancestor;
+    await loadChildren();
     metrics.reorgs.inc();
     metrics.indexedBlock.set(Number(ancestor.number));
     return { type: "reorg", commonAncestor: ancestor.number, rolledBack };
@@ -254,11 +306,16 @@ export function createSync(params: CreateSyncParams): Sync {
     blocks: Map<bigint, RpcBlock | null>,
   ) {
     const toBlock = BigInt(to.number);
+    // Each handler gets its own logs and its children's, in chain order.
+    const byHandler = new Map<Handler, DecodedLog[]>();
+    for (const log of logs) {
+      const handler = handlerOf.get(log.contract)!;
+      const own = byHandler.get(handler);
+      if (own) own.push(log);
+      else byHandler.set(handler, [log]);
+    }
     await inTransaction(pool, async (client) => {
-      for (const [contract, handler] of handlerByContract) {
-        const own = logs.filter((log) => log.contract === contract);
-        if (own.length > 0) await handler.apply(client, own);
-      }
+      // Blocks first, so that handlers may read the timestamps of the batch's blocks.
       const eventBlocks = [...new Set(logs.map((log) => log.blockNumber))];
       if (eventBlocks.length > 0) {
         await client.query(
@@ -270,6 +327,10 @@ export function createSync(params: CreateSyncParams): Sync {
             eventBlocks.map((n) => BigInt(blocks.get(n)!.timestamp).toString()),
           ],
         );
+      }
+      for (const handler of deployed) {
+        const own = byHandler.get(handler);
+        if (own) await handler.apply(client, own);
       }
       await client.query(
         "INSERT INTO sync_blocks (number, hash, parent_hash) VALUES ($1, $2, $3) ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash",
@@ -312,11 +373,57 @@ export function createSync(params: CreateSyncParams): Sync {
     const toBlock = fromBlock + range - 1n < safe ? fromBlock + range - 1n : safe;
 
     const before = await header(toBlock);
-    let rawLogs: RpcLog[];
+    /** Children first seen in this step; forgotten again unless the step commits. */
+    const discovered = new Map<string, ChildContracts>();
     try {
-      rawLogs = await rpc.request<RpcLog[]>("eth_getLogs", [
-        { fromBlock: hex(fromBlock), toBlock: hex(toBlock), address: addresses },
-      ]);
+      const result = await fetchRange(fromBlock, toBlock, before, discovered);
+      if (result.type === "batch") {
+        for (const [address, declaration] of discovered) children.set(address, declaration);
+        discovered.clear();
+      }
+      return result;
+    } finally {
+      for (const address of discovered.keys()) decode.removeAddress(address);
+    }
+  }
+
+  const getLogs = (fromBlock: bigint, toBlock: bigint, address: string[]) =>
+    rpc.request<RpcLog[]>("eth_getLogs", [
+      { fromBlock: hex(fromBlock), toBlock: hex(toBlock), address },
+    ]);
+
+  /** Adds the children that `logs` announce and are not known yet to `discovered`. */
+  function discoverChildren(logs: readonly DecodedLog[], discovered: Map<string, ChildContracts>) {
+    for (const log of logs) {
+      const handler = handlerByContract.get(log.contract);
+      const declaration = handler?.children;
+      if (!declaration || log.event !== declaration.event) continue;
+      const address = String(log.args[declaration.addressArg]).toLowerCase();
+      if (children.has(address) || discovered.has(address)) continue;
+      discovered.set(address, declaration);
+      decode.addContract({ contract: declaration.contract, address, events: declaration.events });
+    }
+  }
+
+  async function fetchRange(
+    fromBlock: bigint,
+    toBlock: bigint,
+    before: RpcBlock | null,
+    discovered: Map<string, ChildContracts>,
+  ): Promise<SyncStep> {
+    let rawLogs: RpcLog[];
+    let decoded: DecodedLog[];
+    try {
+      rawLogs = await getLogs(fromBlock, toBlock, addresses);
+      // Timestamps are filled in below, once the blocks are known.
+      decoded = decode(rawLogs, () => 0n);
+      discoverChildren(decoded, discovered);
+      const childAddresses = [...children.keys(), ...discovered.keys()];
+      if (childAddresses.length > 0) {
+        const childLogs = await getLogs(fromBlock, toBlock, childAddresses);
+        rawLogs = rawLogs.concat(childLogs);
+        decoded = decoded.concat(decode(childLogs, () => 0n));
+      }
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
       const span = toBlock - fromBlock + 1n;
@@ -350,7 +457,8 @@ export function createSync(params: CreateSyncParams): Sync {
       }
     }
 
-    const logs = decode(rawLogs, (n) => BigInt(blocks.get(n)!.timestamp)).sort((a, b) =>
+    for (const log of decoded) log.timestamp = BigInt(blocks.get(log.blockNumber)!.timestamp);
+    const logs = decoded.sort((a, b) =>
       a.blockNumber === b.blockNumber
         ? a.logIndex - b.logIndex
         : a.blockNumber < b.blockNumber

@@ -21,6 +21,7 @@ import {
 } from "../../indexer/handlers/governance";
 import type { Indexer } from "../../indexer/indexer";
 import {
+  checksumTables,
   createTestDatabase,
   indexToHead,
   serveProvider,
@@ -29,13 +30,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
-import {
-  checksum,
-  GOVERNANCE_TABLES,
-  REVENUE_TABLES,
-  TIP_TABLES,
-  writeSuiteDeployment,
-} from "./suiteHelpers";
+import { writeSuiteDeployment } from "./suiteHelpers";
 
 const provider = hre.network.provider;
 const ETH = ZeroAddress;
@@ -528,7 +523,6 @@ describe("indexer: DAO governance and revenue", function () {
       const token = suite.governanceToken.contract;
       const governor = suite.governor.contract;
       const split = suite.revenueSplit.contract;
-      const tables = [...GOVERNANCE_TABLES, ...REVENUE_TABLES, ...TIP_TABLES];
       const forkPoint = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
 
       // Chain A: a new holder delegating, moved delegations, a proposal with votes, revenue.
@@ -545,7 +539,7 @@ describe("indexer: DAO governance and revenue", function () {
       await (await split.connect(dave).depositETH(creatorId, { value: ONE })).wait();
       await (await split.distribute(ETH)).wait();
       await indexer.sync.syncToHead();
-      const onChainA = await checksum(followed.url, tables);
+      const onChainA = await checksumTables(followed.url);
 
       // Chain B: other moves, and more blocks, so it wins.
       expect(await provider.request({ method: "evm_revert", params: [forkPoint] })).to.equal(true);
@@ -555,9 +549,9 @@ describe("indexer: DAO governance and revenue", function () {
       await provider.request({ method: "hardhat_mine", params: ["0x20"] });
       await indexer.sync.syncToHead();
 
-      const onChainB = await checksum(followed.url, tables);
+      const onChainB = await checksumTables(followed.url);
       const fresh = await start();
-      expect(onChainB).to.deep.equal(await checksum(fresh.db.url, tables));
+      expect(onChainB).to.deep.equal(await checksumTables(fresh.db.url));
       expect(onChainB).to.not.deep.equal(onChainA);
       const check = new pg.Client({ connectionString: followed.url });
       await check.connect();

@@ -15,6 +15,7 @@ import {
   type AbiParameter,
 } from "viem";
 import { DAO_DEFAULTS } from "../../deploy/dao";
+import { toDeploymentFile } from "../../deploy/deployment";
 import { deploySuite, type Suite } from "../../deploy/suite";
 import { HANDLERS } from "../../indexer/handlers";
 import {
@@ -101,14 +102,7 @@ describe("indexer: event decoder", function () {
   });
 
   const address = (contract: string) =>
-    ({
-      ProfileRegistry: suite.profileRegistry.address,
-      TipJar: suite.tipJar.address,
-      RevenueSplit: suite.revenueSplit.address,
-      GovernanceToken: suite.governanceToken.address,
-      AgoraGovernor: suite.governor.address,
-      AgoraTimelock: suite.timelock.address,
-    })[contract]!;
+    toDeploymentFile("test", 31337, suite).contracts[contract].address;
 
   it("gives viem's values for every event of every handler, with lowercase addresses", async function () {
     const contracts = HANDLERS.map((handler) => ({

@@ -14,6 +14,7 @@ import {
   type TestERC20Permit,
 } from "../../typechain-types";
 import {
+  checksumTables,
   createTestDatabase,
   indexToHead,
   serveProvider,
@@ -22,7 +23,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
-import { checksum, REVENUE_TABLES, TIP_TABLES, writeSuiteDeployment } from "./suiteHelpers";
+import { writeSuiteDeployment } from "./suiteHelpers";
 
 const provider = hre.network.provider;
 const ONE = parseEther("1");
@@ -151,13 +152,21 @@ describe("indexer: tips", function () {
   };
 
   it("decodes the events of the compiled ITipJar and IRevenueSplit interfaces", async function () {
+    // Emitted by the TipJar but not indexed yet; each must still exist in the compiled interface.
+    const notIndexed = ["CreatorShareSynced(uint16 oldBps, uint16 newBps)"];
     for (const [name, events] of [
       ["ITipJar", TIP_JAR_EVENTS],
       ["IRevenueSplit", REVENUE_SPLIT_EVENTS],
     ] as const) {
       const artifact = await hre.artifacts.readArtifact(name);
-      const compiled = (artifact.abi as AbiEvent[]).filter((item) => item.type === "event");
-      expect(events.map(signature).sort(), name).to.deep.equal(compiled.map(signature).sort());
+      const compiled = (artifact.abi as AbiEvent[])
+        .filter((item) => item.type === "event")
+        .map(signature);
+      const skipped = compiled.filter((event) => notIndexed.includes(event));
+      expect(events.map(signature).sort(), name).to.deep.equal(
+        compiled.filter((event) => !skipped.includes(event)).sort(),
+      );
+      if (name === "ITipJar") expect(skipped).to.deep.equal(notIndexed);
     }
   });
 
@@ -335,7 +344,6 @@ describe("indexer: tips", function () {
       const { indexer, db: followed } = await start();
       const jar = suite.tipJar.contract;
       const split = suite.revenueSplit.contract;
-      const tables = [...TIP_TABLES, ...REVENUE_TABLES];
       const forkPoint = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
 
       // Chain A: tips, a credit and its claim, sweeps, a distribution and withdrawals.
@@ -351,7 +359,7 @@ describe("indexer: tips", function () {
         await split.connect(alice).withdrawForProfile(who.token, ids.alice, alice.address)
       ).wait();
       await indexer.sync.syncToHead();
-      const onChainA = await checksum(followed.url, tables);
+      const onChainA = await checksumTables(followed.url);
 
       // Chain B: other transactions, and more blocks, so it wins.
       expect(await provider.request({ method: "evm_revert", params: [forkPoint] })).to.equal(true);
@@ -361,9 +369,9 @@ describe("indexer: tips", function () {
       await provider.request({ method: "hardhat_mine", params: ["0x10"] });
       await indexer.sync.syncToHead();
 
-      const onChainB = await checksum(followed.url, tables);
+      const onChainB = await checksumTables(followed.url);
       const fresh = await start();
-      expect(onChainB).to.deep.equal(await checksum(fresh.db.url, tables));
+      expect(onChainB).to.deep.equal(await checksumTables(fresh.db.url));
       expect(onChainB).to.not.deep.equal(onChainA);
       const check = new pg.Client({ connectionString: followed.url });
       await check.connect();
