@@ -13,13 +13,18 @@ import {
 } from "ethers";
 import type { AbiEvent } from "viem";
 import { DAO_DEFAULTS } from "../../deploy/dao";
+import { toDeploymentFile } from "../../deploy/deployment";
 import { deploySuite, type Suite } from "../../deploy/suite";
 import {
   GOVERNANCE_TOKEN_EVENTS,
   GOVERNOR_EVENTS,
   TIMELOCK_EVENTS,
 } from "../../indexer/handlers/governance";
+import { inTransaction } from "../../indexer/db/database";
+import { HANDLERS } from "../../indexer/handlers";
 import type { Indexer } from "../../indexer/indexer";
+import { createLogDecoder } from "../../indexer/sync/decode";
+import type { RpcLog } from "../../indexer/sync/rpc";
 import {
   checksumTables,
   createTestDatabase,
@@ -434,6 +439,41 @@ describe("indexer: DAO governance and revenue", function () {
         [who.bob],
       );
       expect(bobChange).to.deep.equal({ from_delegate: ETH, to_delegate: who.alice });
+    });
+    it("writing a range twice changes no table (balances move only for rows inserted)", async function () {
+      const raw = (await provider.request({
+        method: "eth_getLogs",
+        params: [{ fromBlock: "0x0", toBlock: "latest" }],
+      })) as RpcLog[];
+      const handlers = HANDLERS.filter((h) =>
+        ["GovernanceToken", "AgoraGovernor", "AgoraTimelock", "RevenueSplit", "TipJar"].includes(
+          h.contract,
+        ),
+      );
+      const file = toDeploymentFile("test", 31337, suite);
+      const logs = createLogDecoder(
+        handlers.map((h) => ({
+          contract: h.contract,
+          address: file.contracts[h.contract].address,
+          events: h.events,
+        })),
+      )(raw, () => 0n);
+      expect(logs.filter((log) => log.event === "Transfer")).to.have.length(6);
+      const before = await checksumTables(db.url);
+      const pool = new pg.Pool({ connectionString: db.url });
+      try {
+        await inTransaction(pool, async (tx) => {
+          for (const handler of handlers) {
+            await handler.apply(
+              tx,
+              logs.filter((log) => log.contract === handler.contract),
+            );
+          }
+        });
+      } finally {
+        await pool.end();
+      }
+      expect(await checksumTables(db.url)).to.deep.equal(before);
     });
   });
 
