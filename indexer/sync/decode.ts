@@ -1,8 +1,16 @@
-import { toEventSelector, type AbiEvent, type AbiParameter } from "viem";
+import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import type { RpcLog } from "./rpc";
 
-/** A decoded argument: uint/int as bigint, address and bytes as lowercase hex, bool, string. */
-export type DecodedValue = bigint | string | boolean;
+/**
+ * A decoded argument: uint/int as bigint, address and bytes as lowercase hex, bool, string;
+ * an array as an array of its elements, a tuple (struct) as an object keyed by component name.
+ */
+export type DecodedValue =
+  | bigint
+  | string
+  | boolean
+  | readonly DecodedValue[]
+  | { readonly [component: string]: DecodedValue };
 
 export interface DecodedLog {
   contract: string;
@@ -49,11 +57,101 @@ function isDynamic(type: string): boolean {
   return type === "string" || type === "bytes";
 }
 
+/** Whether the fast decoder handles the type: one 32-byte word, or a string or bytes. */
+function isFastType(type: string): boolean {
+  return (
+    isDynamic(type) ||
+    type === "address" ||
+    type === "bool" ||
+    /^u?int\d*$/.test(type) ||
+    /^bytes\d+$/.test(type)
+  );
+}
+
+/**
+ * Brings a value decoded by viem to the DecodedValue conventions: integers as bigint (viem gives
+ * `number` up to 48 bits), addresses and bytes as lowercase hex, tuples as objects.
+ */
+function normalize(param: AbiParameter, value: unknown, eventName: string): DecodedValue {
+  const type = param.type;
+  const array = /^(.*)\[\d*\]$/.exec(type);
+  if (array) {
+    const element = { ...param, type: array[1] } as AbiParameter;
+    return (value as readonly unknown[]).map((item) => normalize(element, item, eventName));
+  }
+  if (type === "tuple") {
+    const components = (param as { components: readonly AbiParameter[] }).components;
+    const out: Record<string, DecodedValue> = {};
+    components.forEach((component, i) => {
+      const name = component.name;
+      if (!name) throw new DecodeError(`event ${eventName}: every tuple component needs a name`);
+      // viem gives named tuples as objects; index as a fallback keeps the order authoritative.
+      const raw = Array.isArray(value) ? value[i] : (value as Record<string, unknown>)[name];
+      out[name] = normalize(component, raw, eventName);
+    });
+    return out;
+  }
+  if (type === "string" || type === "bool") return value as string | boolean;
+  if (/^u?int\d*$/.test(type)) return BigInt(value as number | bigint);
+  if (type === "address" || /^bytes\d*$/.test(type)) return (value as string).toLowerCase();
+  throw new DecodeError(
+    `event ${eventName}: parameter type ${type} is not supported by the decoder`,
+  );
+}
+
+/**
+ * The decoder for events with arrays or tuples among their parameters: viem's general decoder,
+ * normalized to the fast decoder's conventions. Such events (governance proposals, allocation
+ * changes) are rare, so the general decoder's cost does not matter.
+ */
+function compileGeneralDecoder(event: AbiEvent): EventDecoder {
+  const abi = [event] as const;
+  const expectedTopics = 1 + event.inputs.filter((input) => input.indexed).length;
+  return (log) => {
+    if (log.topics.length !== expectedTopics) {
+      throw new DecodeError(
+        `${event.name}: expected ${expectedTopics} topics, got ${log.topics.length}`,
+      );
+    }
+    let decoded: { args?: unknown };
+    try {
+      decoded = decodeEventLog({
+        abi,
+        data: log.data as Hex,
+        topics: log.topics as [Hex, ...Hex[]],
+        strict: true,
+      });
+    } catch (error) {
+      throw new DecodeError(`${event.name}: ${(error as Error).message.split("\n")[0]}`);
+    }
+    const raw = decoded.args as Record<string, unknown>;
+    const args: Record<string, DecodedValue> = {};
+    for (const input of event.inputs) {
+      const name = input.name!;
+      // An indexed dynamic value (string, bytes, array, tuple) is only its hash in the topic:
+      // viem gives the 32-byte topic, as the fast path does.
+      args[name] =
+        input.indexed && (isDynamic(input.type) || !isFastType(input.type))
+          ? (raw[name] as string).toLowerCase()
+          : normalize(input, raw[name], event.name);
+    }
+    return args;
+  };
+}
+
 /**
  * Compiles a decoder for one event. Addresses come out lowercase and are never checksummed:
- * checksumming (keccak per address) is what makes general-purpose decoders slow.
+ * checksumming (keccak per address) is what makes general-purpose decoders slow. Events whose
+ * parameters are all single words, strings or bytes take the fast path; events with arrays or
+ * tuples fall back to viem's decoder, for that event only.
  */
 export function compileEventDecoder(event: AbiEvent): EventDecoder {
+  for (const input of event.inputs) {
+    if (!input.name) throw new DecodeError(`event ${event.name}: every parameter needs a name`);
+  }
+  if (!event.inputs.every((input) => isFastType(input.type))) {
+    return compileGeneralDecoder(event);
+  }
   const indexed: { name: string; decode: WordDecoder | null; topic: number }[] = [];
   const data: { name: string; type: string; decode: WordDecoder | null; slot: number }[] = [];
   let topic = 1;

@@ -1,0 +1,100 @@
+import { parseAbi } from "viem";
+import type { DecodedLog } from "../sync/decode";
+import { deleteRowsAbove } from "./rows";
+import { insertEvents, textArg, uintArg, type EventTable, type Handler } from "./types";
+
+/** Must match contracts/interfaces/ITipJar.sol (a test compares them). */
+export const TIP_JAR_EVENTS = parseAbi([
+  "event Tipped(uint256 indexed profileId, uint256 indexed postId, address indexed tipper, address token, uint256 amount, uint256 fee, string message)",
+  "event TipCredited(uint256 indexed profileId, uint256 amount, uint256 claimable)",
+  "event TipClaimed(uint256 indexed profileId, address indexed to, uint256 amount)",
+  "event FeesSwept(uint256 indexed creatorId, address indexed token, uint256 amount)",
+  "event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps)",
+]);
+
+const profileId = {
+  name: "profile_id",
+  type: "numeric",
+  value: (log: DecodedLog) => uintArg(log, "profileId"),
+} as const;
+
+const amount = {
+  name: "amount",
+  type: "numeric",
+  value: (log: DecodedLog) => uintArg(log, "amount"),
+} as const;
+
+/** Every TipJar table; all are append-only event tables. */
+const TABLES: readonly EventTable[] = [
+  {
+    table: "tips",
+    event: "Tipped",
+    columns: [
+      { name: "timestamp", type: "bigint", value: (log) => log.timestamp },
+      profileId,
+      {
+        name: "post_id",
+        type: "numeric",
+        value: (log) => (uintArg(log, "postId") === 0n ? null : uintArg(log, "postId")),
+      },
+      { name: "tipper", type: "text", value: (log) => textArg(log, "tipper") },
+      { name: "token", type: "text", value: (log) => textArg(log, "token") },
+      amount,
+      { name: "fee", type: "numeric", value: (log) => uintArg(log, "fee") },
+      { name: "message", type: "text", value: (log) => textArg(log, "message") },
+    ],
+  },
+  {
+    table: "tip_credits",
+    event: "TipCredited",
+    columns: [
+      profileId,
+      amount,
+      { name: "claimable", type: "numeric", value: (log) => uintArg(log, "claimable") },
+    ],
+  },
+  {
+    table: "tip_claims",
+    event: "TipClaimed",
+    columns: [
+      profileId,
+      { name: "to_address", type: "text", value: (log) => textArg(log, "to") },
+      amount,
+    ],
+  },
+  {
+    table: "tip_fee_sweeps",
+    event: "FeesSwept",
+    columns: [
+      { name: "creator_id", type: "numeric", value: (log) => uintArg(log, "creatorId") },
+      { name: "token", type: "text", value: (log) => textArg(log, "token") },
+      amount,
+    ],
+  },
+  {
+    table: "tip_fee_changes",
+    event: "FeeChanged",
+    columns: [
+      { name: "old_fee_bps", type: "integer", value: (log) => Number(uintArg(log, "oldFeeBps")) },
+      { name: "new_fee_bps", type: "integer", value: (log) => Number(uintArg(log, "newFeeBps")) },
+    ],
+  },
+];
+
+/**
+ * TipJar: tips (ETH with the zero address as token), rejected ETH credited to profiles, claims,
+ * fee sweeps and fee changes. Event tables only: balances (claimable, pending fees) are the
+ * `claimable`/`amount` columns of the latest rows, or the contract's views.
+ */
+export const tipJarHandler: Handler = {
+  contract: "TipJar",
+  events: TIP_JAR_EVENTS,
+
+  async apply(client, logs) {
+    await insertEvents(client, TABLES, logs);
+  },
+
+  async rollback(client, ancestor) {
+    for (const table of TABLES) await deleteRowsAbove(client, table.table, ancestor);
+  },
+};
