@@ -3,6 +3,7 @@ import { parseAbi } from "viem";
 import { insertRows, type BulkColumn } from "../db/bulk";
 import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove, insertJsonRows } from "./rows";
+import { deleteSettingsAbove, insertSettings } from "./settings";
 import {
   arg,
   deleteEventsAbove,
@@ -248,69 +249,6 @@ export const TIMELOCK_EVENTS = parseAbi([
   "event Cancelled(bytes32 indexed id)",
   "event MinDelayChange(uint256 oldDuration, uint256 newDuration)",
 ]);
-
-/**
- * `governance_setting_changes.setting` per event, with the event's (old, new) argument names.
- * Values are stored as text: decimal integers, or lowercase addresses for `timelock`.
- */
-export const SETTINGS: Record<string, { setting: string; old: string; new: string }> = {
-  VotingDelaySet: { setting: "votingDelay", old: "oldVotingDelay", new: "newVotingDelay" },
-  VotingPeriodSet: { setting: "votingPeriod", old: "oldVotingPeriod", new: "newVotingPeriod" },
-  ProposalThresholdSet: {
-    setting: "proposalThreshold",
-    old: "oldProposalThreshold",
-    new: "newProposalThreshold",
-  },
-  QuorumNumeratorUpdated: {
-    setting: "quorumNumerator",
-    old: "oldQuorumNumerator",
-    new: "newQuorumNumerator",
-  },
-  TimelockChange: { setting: "timelock", old: "oldTimelock", new: "newTimelock" },
-  MinDelayChange: { setting: "minDelay", old: "oldDuration", new: "newDuration" },
-};
-
-function settingColumns(contract: string): BulkColumn<DecodedLog>[] {
-  return [
-    ...TRACE_COLUMNS,
-    { name: "contract", type: "text", value: () => contract },
-    { name: "setting", type: "text", value: (log) => SETTINGS[log.event].setting },
-    {
-      name: "old_value",
-      type: "text",
-      value: (log) => String(arg(log, SETTINGS[log.event].old)),
-    },
-    {
-      name: "new_value",
-      type: "text",
-      value: (log) => String(arg(log, SETTINGS[log.event].new)),
-    },
-  ];
-}
-
-async function insertSettings(
-  client: pg.PoolClient,
-  contract: string,
-  logs: readonly DecodedLog[],
-): Promise<void> {
-  await insertRows(
-    client,
-    "governance_setting_changes",
-    settingColumns(contract),
-    logs.filter((log) => log.event in SETTINGS),
-  );
-}
-
-async function deleteSettingsAbove(
-  client: pg.PoolClient,
-  contract: string,
-  ancestor: bigint,
-): Promise<void> {
-  await client.query(
-    `DELETE FROM governance_setting_changes WHERE contract = $1 AND block_number > $2`,
-    [contract, ancestor.toString()],
-  );
-}
 
 const proposalId = {
   name: "proposal_id",

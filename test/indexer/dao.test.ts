@@ -344,7 +344,7 @@ describe("indexer: DAO governance and revenue", function () {
       );
     });
 
-    it("records every governor and timelock setting; the latest of each equals the contracts' views", async function () {
+    it("records every governed setting; the latest of each equals the contracts' views", async function () {
       const governor = suite.governor.contract;
       const latest = await rows(
         `SELECT DISTINCT ON (contract, setting) contract, setting, new_value FROM governance_setting_changes
@@ -376,6 +376,11 @@ describe("indexer: DAO governance and revenue", function () {
           contract: "AgoraTimelock",
           setting: "minDelay",
           new_value: String(await suite.timelock.contract.getMinDelay()),
+        },
+        {
+          contract: "TipJar",
+          setting: "creatorShareBps",
+          new_value: String(await suite.tipJar.contract.creatorShareBps()),
         },
       ]);
       expect(
