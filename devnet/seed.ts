@@ -185,20 +185,19 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
     { recipient: operations, bps: 4_000 },
     { recipient: suite.timelock.address, bps: 3_500 },
   ];
-  const calldata = split.interface.encodeFunctionData("setAllocation", [newBuckets, 2_500]);
+  // Two actions: the new allocation, then the tip jar re-reads the creator share it caches.
+  const targets = [suite.revenueSplit.address, suite.tipJar.address];
+  const values = [0n, 0n];
+  const calldatas = [
+    split.interface.encodeFunctionData("setAllocation", [newBuckets, 2_500]),
+    tipJar.interface.encodeFunctionData("syncCreatorShare"),
+  ];
   const description = "Raise the creator share of protocol revenue to 25%";
   await (
-    await governor
-      .connect(wallets[0])
-      .propose([suite.revenueSplit.address], [0n], [calldata], description)
+    await governor.connect(wallets[0]).propose(targets, values, calldatas, description)
   ).wait();
   const descriptionHash = (await import("ethers")).id(description);
-  const proposalId = await governor.hashProposal(
-    [suite.revenueSplit.address],
-    [0n],
-    [calldata],
-    descriptionHash,
-  );
+  const proposalId = await governor.hashProposal(targets, values, calldatas, descriptionHash);
   const advance = async (seconds: bigint) => {
     await rpc(url, "evm_increaseTime", [Number(seconds)]);
     await rpc(url, "evm_mine", []);
@@ -212,15 +211,11 @@ export async function seedDemo(url: string, suite: Suite): Promise<SeedSummary> 
   }
   await advance((await governor.votingPeriod()) + 1n);
   await (
-    await governor
-      .connect(wallets[0])
-      .queue([suite.revenueSplit.address], [0n], [calldata], descriptionHash)
+    await governor.connect(wallets[0]).queue(targets, values, calldatas, descriptionHash)
   ).wait();
   await advance((await suite.timelock.contract.getMinDelay()) + 1n);
   await (
-    await governor
-      .connect(wallets[0])
-      .execute([suite.revenueSplit.address], [0n], [calldata], descriptionHash)
+    await governor.connect(wallets[0]).execute(targets, values, calldatas, descriptionHash)
   ).wait();
   await (
     await split.connect(wallets[0]).distribute("0x0000000000000000000000000000000000000000")

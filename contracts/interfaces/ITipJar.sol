@@ -8,10 +8,18 @@ import {IRevenueSink} from "./IRevenueSink.sol";
 /// @title ITipJar
 /// @notice Tips to Agora profiles and posts, in ETH or any ERC-20. A protocol fee (at most
 /// `MAX_FEE_BPS`, set by governance) is kept and swept, permissionlessly, to the revenue sink; the
-/// rest goes straight to the creator. Token fees are kept per creator and swept with the creator's
-/// profile id as attribution. ETH fees are kept as one pool, without a storage write per tip (the
-/// contract's ETH balance minus what profiles may claim), and swept with attribution 0: a
-/// per-creator counter would cost every ETH tip a 5,000 gas write.
+/// rest goes straight to the creator. The revenue split returns a share of every fee
+/// (`creatorShareBps`) to the creator whose activity earned it:
+/// - Token fees are kept per creator and swept with the creator's profile id as attribution, so
+///   the split credits the creator share to the profile when they arrive.
+/// - ETH fees are kept as one pool, without a storage write per tip (the contract's ETH balance
+///   minus what profiles may claim), and swept with attribution 0: a per-creator counter would
+///   cost every ETH tip a 5,000 gas write. The creator share of an ETH fee is therefore paid by
+///   the tip itself: the creator receives it with the tip, and only the rest of the fee accrues.
+///   The jar keeps a copy of the split's creator share (`creatorShareBps`), read at deployment
+///   and refreshed by anyone with `syncCreatorShare`; a governance proposal that changes the
+///   split's allocation calls `syncCreatorShare` as its next action. Until someone does, ETH tips
+///   use the previous share.
 ///
 /// ETH is pushed to the profile's current owner with a gas-limited call. If the owner rejects it
 /// (reverts, or runs out of the gas allowance), the amount is credited to the profile as a
@@ -20,7 +28,11 @@ import {IRevenueSink} from "./IRevenueSink.sol";
 ///
 /// Listeners may assume:
 /// - every tip emits exactly one `Tipped`, whose `amount` is what the tipper paid and `fee` the part
-///   kept for the protocol (`amount - fee` reached the creator or its claimable balance);
+///   kept by the jar for the revenue split (`amount - fee` reached the creator or its claimable
+///   balance). For a token tip `fee` is the whole protocol fee, of which the split later credits
+///   the creator share to the profile. For an ETH tip `fee` is the protocol fee minus the creator
+///   share already paid with the tip, so the `fee`s of all ETH tips add up to what `sweepETH`
+///   deposits, to the wei;
 /// - `TipCredited` follows a `Tipped` whose ETH the owner rejected, and carries the balance after;
 /// - `token` is the zero address for ETH.
 interface ITipJar {
@@ -33,7 +45,13 @@ interface ITipJar {
     }
 
     /// @notice `tipper` paid `amount` of `token` (0: ETH) to `profileId`, for `postId` (0: the
-    /// profile itself); `fee` of it accrued for the protocol.
+    /// profile itself); `fee` of it accrued in the jar for the revenue split and `amount - fee` went
+    /// to the creator.
+    /// - Token: `fee = amount * feeBps / 10_000`, rounded down. The split returns its creator share
+    ///   of it to `profileId` when `sweepToken` deposits it.
+    /// - ETH: with `f = amount * feeBps / 10_000` and `c = f * creatorShareBps / 10_000`, each
+    ///   rounded down, `fee = f - c`: the creator share `c` is paid to the creator with the tip
+    ///   (`amount - fee = amount - f + c`), and `sweepETH` deposits exactly the sum of these `fee`s.
     event Tipped(
         uint256 indexed profileId,
         uint256 indexed postId,
@@ -56,6 +74,11 @@ interface ITipJar {
 
     /// @notice Governance changed the protocol fee.
     event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps);
+
+    /// @notice The jar's copy of the revenue split's creator share, which ETH tips pay to the
+    /// creator at once, went from `oldBps` to `newBps` (emitted at deployment, from 0, and by every
+    /// `syncCreatorShare`, also when unchanged).
+    event CreatorShareSynced(uint16 oldBps, uint16 newBps);
 
     /// @notice No profile has this id.
     error TipJarProfileNotFound(uint256 profileId);
@@ -83,6 +106,8 @@ interface ITipJar {
     error TipJarNothingToClaim(uint256 profileId);
     /// @notice Sending `amount` wei to `to` failed.
     error TipJarETHTransferFailed(address to, uint256 amount);
+    /// @notice The revenue sink reported a creator share of `creatorShareBps`, above `maximum`.
+    error TipJarCreatorShareTooHigh(uint256 creatorShareBps, uint256 maximum);
 
     /// @notice Tips `msg.value` wei to the profile.
     function tipETH(uint256 profileId, string calldata message) external payable;
@@ -130,7 +155,8 @@ interface ITipJar {
     /// @notice Sends the profile's claimable ETH to `to`. Only the profile's current owner.
     function claim(uint256 profileId, address to) external;
 
-    /// @notice Deposits the pooled ETH fees into the revenue sink (attribution 0). Anyone.
+    /// @notice Deposits the pooled ETH fees into the revenue sink (attribution 0). Anyone. The
+    /// creator share of these fees was already paid with each tip.
     function sweepETH() external;
 
     /// @notice Deposits every listed creator's accrued `token` fees into the revenue sink. Anyone.
@@ -138,6 +164,14 @@ interface ITipJar {
 
     /// @notice Sets the protocol fee, at most `MAX_FEE_BPS`. Only governance.
     function setFeeBps(uint16 feeBps) external;
+
+    /// @notice Copies the revenue split's current `creatorShareBps` for ETH tips to use, and emits
+    /// `CreatorShareSynced`. Anyone: the value comes from the split, so the caller chooses only
+    /// when. The split does not notify the jar of an allocation change (it stays independent of
+    /// its fee collectors); the proposal that changes the allocation adds this call as its next
+    /// action, and anyone may call it after a change that did not. Reverts with
+    /// `TipJarCreatorShareTooHigh` above 10,000 and propagates a failed read.
+    function syncCreatorShare() external;
 
     /// @notice The profile registry tips are paid to.
     function profiles() external view returns (IProfileRegistry);
@@ -153,6 +187,11 @@ interface ITipJar {
 
     /// @notice The protocol fee in basis points of each tip.
     function feeBps() external view returns (uint16);
+
+    /// @notice The creator share, in basis points of the fee, that an ETH tip pays to the creator
+    /// at once: the revenue split's `creatorShareBps` as of the last `syncCreatorShare` (or the
+    /// deployment).
+    function creatorShareBps() external view returns (uint16);
 
     /// @notice ETH fees accrued and not yet swept.
     function pendingETHFees() external view returns (uint256);

@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IProfileRegistry} from "../interfaces/IProfileRegistry.sol";
 import {ISocialGraph} from "../interfaces/ISocialGraph.sol";
 import {IRevenueSink} from "../interfaces/IRevenueSink.sol";
+import {IRevenueSplit} from "../interfaces/IRevenueSplit.sol";
 import {ITipJar} from "../interfaces/ITipJar.sol";
 
 /// @title TipJar
@@ -34,7 +35,16 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     IRevenueSink private immutable _REVENUE_SINK;
     address private immutable _GOVERNANCE;
 
-    uint16 private _feeBps;
+    /// @dev The two rates every ETH tip needs, in one slot so that a tip reads both with a single
+    /// SLOAD.
+    struct Rates {
+        uint16 feeBps;
+        /// Copy of the revenue split's `creatorShareBps`, refreshed by `syncCreatorShare`; at most
+        /// `_BPS`.
+        uint16 creatorShareBps;
+    }
+
+    Rates private _rates;
     /// @dev Sum of all claimable balances. Every other wei this contract holds is a pending ETH
     /// fee, so an ETH tip books its fee without writing storage.
     uint256 private _ethClaimable;
@@ -53,8 +63,9 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         _GRAPH = graph_;
         _REVENUE_SINK = revenueSink_;
         _GOVERNANCE = governance_;
-        _feeBps = feeBps_;
+        _rates.feeBps = feeBps_;
         emit FeeChanged(0, feeBps_);
+        _syncCreatorShare();
     }
 
     // ---------------------------------------------------------------- ETH tips
@@ -62,13 +73,13 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     /// @inheritdoc ITipJar
     function tipETH(uint256 profileId, string calldata message) external payable nonReentrant {
         _checkMessage(message);
-        _tipETH(profileId, 0, msg.value, _feeBps, message);
+        _tipETH(profileId, 0, msg.value, _rates, message);
     }
 
     /// @inheritdoc ITipJar
     function tipPostETH(uint256 postId, string calldata message) external payable nonReentrant {
         _checkMessage(message);
-        _tipETH(_authorOf(postId), postId, msg.value, _feeBps, message);
+        _tipETH(_authorOf(postId), postId, msg.value, _rates, message);
     }
 
     /// @inheritdoc ITipJar
@@ -81,10 +92,10 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         uint256 total;
         for (uint256 i; i < tips.length; ++i) total += tips[i].amount;
         if (total != msg.value) revert TipJarValueMismatch(msg.value, total);
-        uint16 bps = _feeBps;
+        Rates memory rates = _rates;
         for (uint256 i; i < tips.length; ++i) {
             Tip calldata tip = tips[i];
-            _tipETH(_batchRecipient(tip), tip.postId, tip.amount, bps, message);
+            _tipETH(_batchRecipient(tip), tip.postId, tip.amount, rates, message);
         }
     }
 
@@ -147,7 +158,7 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     ) external nonReentrant {
         _checkMessage(message);
         if (tips.length == 0) revert TipJarEmptyBatch();
-        uint16 bps = _feeBps;
+        uint16 bps = _rates.feeBps;
         uint256 totalFee;
         for (uint256 i; i < tips.length; ++i) {
             Tip calldata tip = tips[i];
@@ -206,8 +217,13 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
     function setFeeBps(uint16 feeBps_) external {
         if (msg.sender != _GOVERNANCE) revert TipJarUnauthorized(msg.sender);
         if (feeBps_ > MAX_FEE_BPS) revert TipJarFeeTooHigh(feeBps_, MAX_FEE_BPS);
-        emit FeeChanged(_feeBps, feeBps_);
-        _feeBps = feeBps_;
+        emit FeeChanged(_rates.feeBps, feeBps_);
+        _rates.feeBps = feeBps_;
+    }
+
+    /// @inheritdoc ITipJar
+    function syncCreatorShare() external nonReentrant {
+        _syncCreatorShare();
     }
 
     // ---------------------------------------------------------------- views
@@ -234,7 +250,12 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
 
     /// @inheritdoc ITipJar
     function feeBps() external view returns (uint16) {
-        return _feeBps;
+        return _rates.feeBps;
+    }
+
+    /// @inheritdoc ITipJar
+    function creatorShareBps() external view returns (uint16) {
+        return _rates.creatorShareBps;
     }
 
     /// @inheritdoc ITipJar
@@ -254,28 +275,36 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Pays `amount - protocolFee` to the profile's owner (or its claimable credit) and leaves
+    /// `protocolFee` in the jar, where it counts as a pending ETH fee without a storage write.
     function _tipETH(
         uint256 profileId,
         uint256 postId,
         uint256 amount,
-        uint16 bps,
+        Rates memory rates,
         string calldata message
     ) private {
         if (amount == 0) revert TipJarZeroAmount();
         address owner = _ownerOf(profileId);
-        uint256 fee;
-        // Cannot overflow: `amount` is wei that exists (below 2^128) and `bps` <= 10_000.
+        uint256 protocolFee;
+        uint256 net;
+        // Cannot overflow: `amount` is wei that exists (below 2^128) and both rates are at most
+        // 10_000, so `fee <= amount` and `creatorPart <= fee`; the subtractions cannot underflow.
         unchecked {
-            fee = (amount * bps) / _BPS;
+            // The fee, rounded down as for tokens; then the revenue split's creator share of it,
+            // rounded down like the split's own `creatorCredit`, returned to the creator at once.
+            uint256 fee = (amount * rates.feeBps) / _BPS;
+            uint256 creatorPart = (fee * rates.creatorShareBps) / _BPS;
+            protocolFee = fee - creatorPart;
+            net = amount - protocolFee;
         }
-        uint256 net = amount - fee;
         bool pushed;
         // Plain equivalent: `(pushed, ) = owner.call{value: net, gas: ETH_PUSH_GAS}("")`, without
         // copying return data, so a recipient cannot make the tipper pay for a large return.
         assembly ("memory-safe") {
             pushed := call(ETH_PUSH_GAS, owner, net, 0, 0, 0, 0)
         }
-        emit Tipped(profileId, postId, msg.sender, address(0), amount, fee, message);
+        emit Tipped(profileId, postId, msg.sender, address(0), amount, protocolFee, message);
         if (!pushed) {
             uint256 balance = _claimable[profileId] + net;
             _claimable[profileId] = balance;
@@ -291,7 +320,7 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         uint256 amount,
         string calldata message
     ) private {
-        uint256 fee = _tipToken(profileId, postId, token, amount, _feeBps, message);
+        uint256 fee = _tipToken(profileId, postId, token, amount, _rates.feeBps, message);
         if (fee != 0) _pull(token, msg.sender, address(this), fee);
     }
 
@@ -310,6 +339,16 @@ contract TipJar is ITipJar, ReentrancyGuardTransient {
         if (fee != 0) _tokenFees[token][profileId] += fee;
         emit Tipped(profileId, postId, msg.sender, token, amount, fee, message);
         _pull(token, msg.sender, owner, amount - fee);
+    }
+
+    /// @dev Copies the revenue split's creator share. No try/catch: a caller could otherwise starve
+    /// the read of gas and have the failure recorded as a share of 0.
+    function _syncCreatorShare() private {
+        uint16 share = IRevenueSplit(address(_REVENUE_SINK)).creatorShareBps();
+        if (share > _BPS) revert TipJarCreatorShareTooHigh(share, _BPS);
+        uint16 old = _rates.creatorShareBps;
+        _rates.creatorShareBps = share;
+        emit CreatorShareSynced(old, share);
     }
 
     function _pull(address token, address from, address to, uint256 amount) private {

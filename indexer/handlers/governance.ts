@@ -3,6 +3,7 @@ import { parseAbi } from "viem";
 import { insertRows, type BulkColumn } from "../db/bulk";
 import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove, insertJsonRows } from "./rows";
+import { deleteSettingsAbove, insertSettings } from "./settings";
 import {
   arg,
   deleteEventsAbove,
@@ -30,15 +31,6 @@ export const GOVERNANCE_TOKEN_EVENTS = parseAbi([
 
 const TOKEN_TABLES: readonly EventTable[] = [
   {
-    table: "governance_transfers",
-    event: "Transfer",
-    columns: [
-      { name: "from_address", type: "text", value: (log) => textArg(log, "from") },
-      { name: "to_address", type: "text", value: (log) => textArg(log, "to") },
-      { name: "value", type: "numeric", value: (log) => uintArg(log, "value") },
-    ],
-  },
-  {
     table: "delegate_changes",
     event: "DelegateChanged",
     columns: [
@@ -59,36 +51,64 @@ const TOKEN_TABLES: readonly EventTable[] = [
   },
 ];
 
-/** Every address an event touches; the zero address (mint and burn side, no delegate) is none. */
-function accountsOf(rows: readonly Record<string, string>[], keys: readonly string[]): string[] {
-  return unique(rows.flatMap((row) => keys.map((key) => row[key]))).filter(
-    (address) => address !== undefined && address !== ZERO_ADDRESS,
-  );
+/** The distinct accounts among `addresses`; the zero address (mint and burn side, no delegate) is none. */
+function accounts(addresses: readonly string[]): string[] {
+  return unique(addresses).filter((address) => address !== ZERO_ADDRESS);
 }
 
 /**
- * Adds each account's net transfer amount to its balance, creating missing accounts. Balances
- * move by deltas (not a sum over the whole history) so a busy account costs the same every
- * batch; `sign` -1 reverses deleted transfers exactly.
+ * The statement that adds the net amount of the transfers in relation `moved` (from_address,
+ * to_address, value) to each account's balance, creating missing accounts, and returns the
+ * accounts it touched. Balances move by deltas, not a sum over the whole history, so a busy
+ * account costs the same every batch. `moved` is the set of rows an INSERT actually added (a
+ * range written twice moves nothing twice) or a DELETE removed (`sign` -1 reverses them exactly).
  */
-async function moveBalances(
+function moveBalances(moved: string, sign: 1 | -1): string {
+  return `INSERT INTO governance_accounts (address, balance, delegate, votes, delegators)
+    SELECT address, sum(delta) * ${sign}, NULL, 0, 0 FROM (
+      SELECT to_address AS address, value AS delta FROM ${moved}
+      UNION ALL
+      SELECT from_address, -value FROM ${moved}
+    ) d WHERE address <> '${ZERO_ADDRESS}' GROUP BY address
+    ON CONFLICT (address) DO UPDATE SET balance = governance_accounts.balance + EXCLUDED.balance
+    RETURNING address`;
+}
+
+/** Inserts the Transfer rows and moves the balances of the rows inserted, in one statement. */
+async function insertTransfers(
   client: pg.PoolClient,
-  transfers: readonly { from: string; to: string; value: string }[],
-  sign: 1 | -1,
+  transfers: readonly DecodedLog[],
 ): Promise<void> {
   if (transfers.length === 0) return;
   await client.query(
-    `INSERT INTO governance_accounts (address, balance, delegate, votes, delegators)
-     SELECT address, sum(delta) * $4::numeric, NULL, 0, 0 FROM (
-       SELECT t.to_address AS address, t.value AS delta
-         FROM unnest($1::text[], $2::text[], $3::numeric[]) t(from_address, to_address, value)
-       UNION ALL
-       SELECT t.from_address, -t.value
-         FROM unnest($1::text[], $2::text[], $3::numeric[]) t(from_address, to_address, value)
-     ) d WHERE address <> '${ZERO_ADDRESS}' GROUP BY address
-     ON CONFLICT (address) DO UPDATE SET balance = governance_accounts.balance + EXCLUDED.balance`,
-    [transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.value), sign],
+    `WITH moved AS (
+       INSERT INTO governance_transfers
+         (block_number, log_index, tx_hash, from_address, to_address, value)
+       SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[],
+         $6::numeric[])
+       ON CONFLICT DO NOTHING RETURNING from_address, to_address, value)
+     ${moveBalances("moved", 1)}`,
+    [
+      transfers.map((log) => log.blockNumber.toString()),
+      transfers.map((log) => log.logIndex),
+      transfers.map((log) => log.txHash),
+      transfers.map((log) => textArg(log, "from")),
+      transfers.map((log) => textArg(log, "to")),
+      transfers.map((log) => uintArg(log, "value").toString()),
+    ],
   );
+}
+
+/** Deletes the Transfer rows above `ancestor`, reverses their balance moves, returns the accounts. */
+async function deleteTransfersAbove(client: pg.PoolClient, ancestor: bigint): Promise<string[]> {
+  const result = await client.query<{ address: string }>(
+    `WITH moved AS (
+       DELETE FROM governance_transfers WHERE block_number > $1
+       RETURNING from_address, to_address, value)
+     ${moveBalances("moved", -1)}`,
+    [ancestor.toString()],
+  );
+  return result.rows.map((row) => row.address);
 }
 
 /**
@@ -98,13 +118,13 @@ async function moveBalances(
  * accounts whose current delegate it is. Every account whose delegate changed has both its old
  * and new delegate among the touched accounts, so their counts stay exact.
  */
-async function recomputeAccounts(client: pg.PoolClient, accounts: string[]): Promise<void> {
-  if (accounts.length === 0) return;
+async function recomputeAccounts(client: pg.PoolClient, addresses: string[]): Promise<void> {
+  if (addresses.length === 0) return;
   await client.query(
     `INSERT INTO governance_accounts (address, balance, delegate, votes, delegators)
      SELECT address, 0, NULL, 0, 0 FROM unnest($1::text[]) AS k(address)
      ON CONFLICT (address) DO NOTHING`,
-    [accounts],
+    [addresses],
   );
   // Rows are rewritten only where a value changed: an unchanged row costs no new tuple.
   await client.query(
@@ -120,7 +140,7 @@ async function recomputeAccounts(client: pg.PoolClient, accounts: string[]): Pro
      ) s
      WHERE a.address = s.address
        AND (a.delegate IS DISTINCT FROM s.delegate OR a.votes <> s.votes)`,
-    [accounts],
+    [addresses],
   );
   await client.query(
     `UPDATE governance_accounts a SET delegators = s.delegators
@@ -131,13 +151,13 @@ async function recomputeAccounts(client: pg.PoolClient, accounts: string[]): Pro
                   WHERE delegate = ANY($1::text[]) GROUP BY delegate) c ON c.delegate = k.address
      ) s
      WHERE a.address = s.address AND a.delegators <> s.delegators`,
-    [accounts],
+    [addresses],
   );
 }
 
 /** Deletes the touched accounts that no remaining event mentions (after a rollback). */
-async function dropForgottenAccounts(client: pg.PoolClient, accounts: string[]): Promise<void> {
-  if (accounts.length === 0) return;
+async function dropForgottenAccounts(client: pg.PoolClient, addresses: string[]): Promise<void> {
+  if (addresses.length === 0) return;
   await client.query(
     `DELETE FROM governance_accounts a WHERE a.address = ANY($1::text[])
        AND NOT EXISTS (SELECT 1 FROM governance_transfers WHERE to_address = a.address)
@@ -146,7 +166,7 @@ async function dropForgottenAccounts(client: pg.PoolClient, accounts: string[]):
        AND NOT EXISTS (SELECT 1 FROM delegate_changes WHERE to_delegate = a.address)
        AND NOT EXISTS (SELECT 1 FROM delegate_changes WHERE from_delegate = a.address)
        AND NOT EXISTS (SELECT 1 FROM delegate_votes_changes WHERE delegate = a.address)`,
-    [accounts],
+    [addresses],
   );
 }
 
@@ -160,52 +180,42 @@ export const governanceTokenHandler: Handler = {
 
   async apply(client, logs) {
     await insertEvents(client, TOKEN_TABLES, logs);
-    const transfers = logs
-      .filter((log) => log.event === "Transfer")
-      .map((log) => ({
-        from: textArg(log, "from"),
-        to: textArg(log, "to"),
-        value: uintArg(log, "value").toString(),
-      }));
-    await moveBalances(client, transfers, 1);
-    const touched = accountsOf(
-      logs.map((log) =>
-        Object.fromEntries(
-          Object.entries(log.args).filter(([, value]) => typeof value === "string"),
-        ),
-      ) as Record<string, string>[],
-      ["from", "to", "delegator", "fromDelegate", "toDelegate", "delegate"],
+    await insertTransfers(
+      client,
+      logs.filter((log) => log.event === "Transfer"),
     );
-    await recomputeAccounts(client, touched);
+    const touched: string[] = [];
+    for (const log of logs) {
+      if (log.event === "Transfer") touched.push(textArg(log, "from"), textArg(log, "to"));
+      else if (log.event === "DelegateChanged") {
+        touched.push(
+          textArg(log, "delegator"),
+          textArg(log, "fromDelegate"),
+          textArg(log, "toDelegate"),
+        );
+      } else touched.push(textArg(log, "delegate"));
+    }
+    await recomputeAccounts(client, accounts(touched));
   },
 
   async rollback(client, ancestor) {
-    const transfers = await deleteEventsAbove<{
-      from_address: string;
-      to_address: string;
-      value: string;
-    }>(client, "governance_transfers", ancestor, ["from_address", "to_address", "value"]);
+    const moved = await deleteTransfersAbove(client, ancestor);
     const delegations = await deleteEventsAbove<Record<string, string>>(
       client,
       "delegate_changes",
       ancestor,
       ["delegator", "from_delegate", "to_delegate"],
     );
-    const votes = await deleteEventsAbove<Record<string, string>>(
+    const votes = await deleteEventsAbove<{ delegate: string }>(
       client,
       "delegate_votes_changes",
       ancestor,
       ["delegate"],
     );
-    await moveBalances(
-      client,
-      transfers.map((row) => ({ from: row.from_address, to: row.to_address, value: row.value })),
-      -1,
-    );
-    const touched = unique([
-      ...accountsOf(transfers, ["from_address", "to_address"]),
-      ...accountsOf(delegations, ["delegator", "from_delegate", "to_delegate"]),
-      ...accountsOf(votes, ["delegate"]),
+    const touched = accounts([
+      ...moved,
+      ...delegations.flatMap((row) => [row.delegator, row.from_delegate, row.to_delegate]),
+      ...votes.map((row) => row.delegate),
     ]);
     await recomputeAccounts(client, touched);
     await dropForgottenAccounts(client, touched);
@@ -239,69 +249,6 @@ export const TIMELOCK_EVENTS = parseAbi([
   "event Cancelled(bytes32 indexed id)",
   "event MinDelayChange(uint256 oldDuration, uint256 newDuration)",
 ]);
-
-/**
- * `governance_setting_changes.setting` per event, with the event's (old, new) argument names.
- * Values are stored as text: decimal integers, or lowercase addresses for `timelock`.
- */
-export const SETTINGS: Record<string, { setting: string; old: string; new: string }> = {
-  VotingDelaySet: { setting: "votingDelay", old: "oldVotingDelay", new: "newVotingDelay" },
-  VotingPeriodSet: { setting: "votingPeriod", old: "oldVotingPeriod", new: "newVotingPeriod" },
-  ProposalThresholdSet: {
-    setting: "proposalThreshold",
-    old: "oldProposalThreshold",
-    new: "newProposalThreshold",
-  },
-  QuorumNumeratorUpdated: {
-    setting: "quorumNumerator",
-    old: "oldQuorumNumerator",
-    new: "newQuorumNumerator",
-  },
-  TimelockChange: { setting: "timelock", old: "oldTimelock", new: "newTimelock" },
-  MinDelayChange: { setting: "minDelay", old: "oldDuration", new: "newDuration" },
-};
-
-function settingColumns(contract: string): BulkColumn<DecodedLog>[] {
-  return [
-    ...TRACE_COLUMNS,
-    { name: "contract", type: "text", value: () => contract },
-    { name: "setting", type: "text", value: (log) => SETTINGS[log.event].setting },
-    {
-      name: "old_value",
-      type: "text",
-      value: (log) => String(arg(log, SETTINGS[log.event].old)),
-    },
-    {
-      name: "new_value",
-      type: "text",
-      value: (log) => String(arg(log, SETTINGS[log.event].new)),
-    },
-  ];
-}
-
-async function insertSettings(
-  client: pg.PoolClient,
-  contract: string,
-  logs: readonly DecodedLog[],
-): Promise<void> {
-  await insertRows(
-    client,
-    "governance_setting_changes",
-    settingColumns(contract),
-    logs.filter((log) => log.event in SETTINGS),
-  );
-}
-
-async function deleteSettingsAbove(
-  client: pg.PoolClient,
-  contract: string,
-  ancestor: bigint,
-): Promise<void> {
-  await client.query(
-    `DELETE FROM governance_setting_changes WHERE contract = $1 AND block_number > $2`,
-    [contract, ancestor.toString()],
-  );
-}
 
 const proposalId = {
   name: "proposal_id",

@@ -1,6 +1,7 @@
 import { parseAbi } from "viem";
 import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove } from "./rows";
+import { deleteSettingsAbove, insertSettings } from "./settings";
 import { insertEvents, textArg, uintArg, type EventTable, type Handler } from "./types";
 
 /** Must match contracts/interfaces/ITipJar.sol (a test compares them). */
@@ -10,6 +11,7 @@ export const TIP_JAR_EVENTS = parseAbi([
   "event TipClaimed(uint256 indexed profileId, address indexed to, uint256 amount)",
   "event FeesSwept(uint256 indexed creatorId, address indexed token, uint256 amount)",
   "event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps)",
+  "event CreatorShareSynced(uint16 oldBps, uint16 newBps)",
 ]);
 
 const profileId = {
@@ -84,7 +86,8 @@ const TABLES: readonly EventTable[] = [
 /**
  * TipJar: tips (ETH with the zero address as token), rejected ETH credited to profiles, claims,
  * fee sweeps and fee changes. Event tables only: balances (claimable, pending fees) are the
- * `claimable`/`amount` columns of the latest rows, or the contract's views.
+ * `claimable`/`amount` columns of the latest rows, or the contract's views. `CreatorShareSynced`
+ * goes to `governance_setting_changes` (setting `creatorShareBps`).
  */
 export const tipJarHandler: Handler = {
   contract: "TipJar",
@@ -92,9 +95,11 @@ export const tipJarHandler: Handler = {
 
   async apply(client, logs) {
     await insertEvents(client, TABLES, logs);
+    await insertSettings(client, "TipJar", logs);
   },
 
   async rollback(client, ancestor) {
     for (const table of TABLES) await deleteRowsAbove(client, table.table, ancestor);
+    await deleteSettingsAbove(client, "TipJar", ancestor);
   },
 };

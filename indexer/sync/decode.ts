@@ -128,9 +128,10 @@ function compileGeneralDecoder(event: AbiEvent): EventDecoder {
     const args: Record<string, DecodedValue> = {};
     for (const input of event.inputs) {
       const name = input.name!;
-      // viem keeps an indexed dynamic value as its 32-byte topic hash, as the fast path does.
+      // An indexed dynamic value (string, bytes, array, tuple) is only its hash in the topic:
+      // viem gives the 32-byte topic, as the fast path does.
       args[name] =
-        input.indexed && !isFastType(input.type)
+        input.indexed && (isDynamic(input.type) || !isFastType(input.type))
           ? (raw[name] as string).toLowerCase()
           : normalize(input, raw[name], event.name);
     }

@@ -458,7 +458,7 @@ describe("indexer: creator coins", function () {
           `SELECT block_number::text, log_index, tx_hash, timestamp::text, coin, trader, recipient,
              is_buy, coin_amount::text, eth_amount::text, protocol_fee::text, creator_fee::text,
              supply_after::text, reserve_after::text, price_after::text
-           FROM trades WHERE coin = $1 ORDER BY block_number, log_index`,
+           FROM trades t WHERE coin = $1 ORDER BY t.block_number, t.log_index`,
           [addr],
         );
         expect(rows).to.deep.equal(expected);
@@ -473,7 +473,7 @@ describe("indexer: creator coins", function () {
         const rows = await query(
           db,
           `SELECT block_number::text, log_index, from_address, to_address, value::text
-           FROM coin_transfers WHERE coin = $1 ORDER BY block_number, log_index`,
+           FROM coin_transfers t WHERE coin = $1 ORDER BY t.block_number, t.log_index`,
           [addr],
         );
         expect(rows).to.deep.equal(

@@ -6,13 +6,16 @@ import { id as hashText } from "ethers";
 import {
   decodeEventLog,
   encodeAbiParameters,
+  keccak256,
   parseAbi,
   toEventSelector,
+  toHex,
   type Abi,
   type AbiEvent,
   type AbiParameter,
 } from "viem";
 import { DAO_DEFAULTS } from "../../deploy/dao";
+import { toDeploymentFile } from "../../deploy/deployment";
 import { deploySuite, type Suite } from "../../deploy/suite";
 import { HANDLERS } from "../../indexer/handlers";
 import {
@@ -99,14 +102,7 @@ describe("indexer: event decoder", function () {
   });
 
   const address = (contract: string) =>
-    ({
-      ProfileRegistry: suite.profileRegistry.address,
-      TipJar: suite.tipJar.address,
-      RevenueSplit: suite.revenueSplit.address,
-      GovernanceToken: suite.governanceToken.address,
-      AgoraGovernor: suite.governor.address,
-      AgoraTimelock: suite.timelock.address,
-    })[contract]!;
+    toDeploymentFile("test", 31337, suite).contracts[contract].address;
 
   it("gives viem's values for every event of every handler, with lowercase addresses", async function () {
     const contracts = HANDLERS.map((handler) => ({
@@ -177,19 +173,22 @@ describe("indexer: event decoder", function () {
       creatorShareBps: 2_999n,
     } satisfies Record<string, DecodedValue>);
 
-    const [created] = parseAbi([
-      "event Listed(uint256 indexed id, string[] names, bytes[] blobs, int8[] deltas)",
+    const [listedEvent] = parseAbi([
+      "event Listed(uint256 indexed id, string indexed tag, string[] names, bytes[] blobs, int8[] deltas)",
     ]) as unknown as AbiEvent[];
-    const listed = compileEventDecoder(created)({
-      topics: [toEventSelector(created), "0x" + "0".repeat(63) + "9"],
-      data: encodeAbiParameters(created.inputs.slice(1), [
+    const tagTopic = keccak256(toHex("tag"));
+    const listed = compileEventDecoder(listedEvent)({
+      topics: [toEventSelector(listedEvent), "0x" + "0".repeat(63) + "9", tagTopic],
+      data: encodeAbiParameters(listedEvent.inputs.slice(2), [
         ["", "ü"],
         ["0xDEAD", "0x"],
         [-1, 127],
       ]),
     } as RpcLog);
+    // An indexed string is only its hash on chain: the decoder gives the topic.
     expect(listed).to.deep.equal({
       id: 9n,
+      tag: tagTopic,
       names: ["", "ü"],
       blobs: ["0xdead", "0x"],
       deltas: [-1n, 127n],

@@ -160,23 +160,19 @@ export async function indexToHead(config: IndexerConfig): Promise<Indexer> {
   return indexer;
 }
 
-/** Every table that holds indexed data, i.e. all but the migrator's bookkeeping. */
-export const DATA_TABLES = [
-  "blocks",
-  "profiles",
-  "profile_registrations",
-  "handle_changes",
-  "metadata_changes",
-  "profile_transfer_offers",
-  "profile_transfers",
-  "recovery_changes",
-  "posts",
-  "post_retractions",
-  "follow_events",
-  "follows",
-  "reaction_events",
-  "reactions",
-];
+/** Bookkeeping tables: where the sync stands, not what it indexed. */
+const BOOKKEEPING_TABLES = ["_agora_migrations", "sync_checkpoint", "sync_blocks"];
+
+/** Every table that holds indexed data: all tables of the schema but the bookkeeping ones. */
+export async function dataTables(client: pg.Client): Promise<string[]> {
+  const result = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
+     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND NOT (table_name = ANY($1))
+     ORDER BY table_name`,
+    [BOOKKEEPING_TABLES],
+  );
+  return result.rows.map((row) => row.table_name);
+}
 
 /** Row count and an md5 over the sorted text of every row, per data table. */
 export async function checksumTables(databaseUrl: string): Promise<Record<string, string>> {
@@ -184,7 +180,7 @@ export async function checksumTables(databaseUrl: string): Promise<Record<string
   await client.connect();
   try {
     const out: Record<string, string> = {};
-    for (const table of DATA_TABLES) {
+    for (const table of await dataTables(client)) {
       const result = await client.query<{ n: string; md5: string | null }>(
         `SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM "${table}" t`,
       );

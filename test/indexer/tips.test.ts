@@ -14,6 +14,7 @@ import {
   type TestERC20Permit,
 } from "../../typechain-types";
 import {
+  checksumTables,
   createTestDatabase,
   indexToHead,
   serveProvider,
@@ -22,7 +23,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
-import { checksum, REVENUE_TABLES, TIP_TABLES, writeSuiteDeployment } from "./suiteHelpers";
+import { writeSuiteDeployment } from "./suiteHelpers";
 
 const provider = hre.network.provider;
 const ONE = parseEther("1");
@@ -126,6 +127,7 @@ describe("indexer: tips", function () {
     const tokenSweep = await jar.connect(stranger).sweepToken(who.token, [ids.bob, ids.alice]);
     // Alice's 9-wei tip paid no fee, so only Bob's fees are swept.
     t.tokenSweepBob = await trace(tokenSweep);
+    t.shareSync = await trace(await jar.connect(stranger).syncCreatorShare());
     // Left unswept and unclaimed, so the views the rows are checked against are not zero.
     t.lateTip = await trace(await as.tipETH(ids.wallet, "", { value: 5n }));
     t.lateCredit = { ...t.lateTip, log_index: t.lateTip.log_index + 1 };
@@ -156,9 +158,35 @@ describe("indexer: tips", function () {
       ["IRevenueSplit", REVENUE_SPLIT_EVENTS],
     ] as const) {
       const artifact = await hre.artifacts.readArtifact(name);
-      const compiled = (artifact.abi as AbiEvent[]).filter((item) => item.type === "event");
-      expect(events.map(signature).sort(), name).to.deep.equal(compiled.map(signature).sort());
+      const compiled = (artifact.abi as AbiEvent[])
+        .filter((item) => item.type === "event")
+        .map(signature);
+      expect(events.map(signature).sort(), name).to.deep.equal(compiled.sort());
     }
+  });
+
+  it("records the tip jar's creator share, from deployment and from every sync", async function () {
+    const share = await suite.tipJar.contract.creatorShareBps();
+    expect(share).to.be.greaterThan(0n);
+    expect(
+      await rows(
+        `SELECT block_number, setting, old_value, new_value FROM governance_setting_changes
+         WHERE contract = 'TipJar' ORDER BY block_number, log_index`,
+      ),
+    ).to.deep.equal([
+      {
+        block_number: String(suite.tipJar.blockNumber),
+        setting: "creatorShareBps",
+        old_value: "0",
+        new_value: String(share),
+      },
+      {
+        block_number: t.shareSync.block_number,
+        setting: "creatorShareBps",
+        old_value: String(share),
+        new_value: String(share),
+      },
+    ]);
   });
 
   it("records every tip: ETH with the zero address as token, post id null for a profile tip", async function () {
@@ -335,7 +363,6 @@ describe("indexer: tips", function () {
       const { indexer, db: followed } = await start();
       const jar = suite.tipJar.contract;
       const split = suite.revenueSplit.contract;
-      const tables = [...TIP_TABLES, ...REVENUE_TABLES];
       const forkPoint = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
 
       // Chain A: tips, a credit and its claim, sweeps, a distribution and withdrawals.
@@ -351,7 +378,7 @@ describe("indexer: tips", function () {
         await split.connect(alice).withdrawForProfile(who.token, ids.alice, alice.address)
       ).wait();
       await indexer.sync.syncToHead();
-      const onChainA = await checksum(followed.url, tables);
+      const onChainA = await checksumTables(followed.url);
 
       // Chain B: other transactions, and more blocks, so it wins.
       expect(await provider.request({ method: "evm_revert", params: [forkPoint] })).to.equal(true);
@@ -361,9 +388,9 @@ describe("indexer: tips", function () {
       await provider.request({ method: "hardhat_mine", params: ["0x10"] });
       await indexer.sync.syncToHead();
 
-      const onChainB = await checksum(followed.url, tables);
+      const onChainB = await checksumTables(followed.url);
       const fresh = await start();
-      expect(onChainB).to.deep.equal(await checksum(fresh.db.url, tables));
+      expect(onChainB).to.deep.equal(await checksumTables(fresh.db.url));
       expect(onChainB).to.not.deep.equal(onChainA);
       const check = new pg.Client({ connectionString: followed.url });
       await check.connect();

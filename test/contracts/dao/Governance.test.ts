@@ -125,9 +125,13 @@ describe("AgoraGovernor", function () {
       { recipient: f.operations.address, bps: 2_000 },
       { recipient: await f.timelock.getAddress(), bps: 7_000 },
     ];
-    const targets = [await split.getAddress()];
-    const values = [0n];
-    const calldatas = [split.interface.encodeFunctionData("setAllocation", [newBuckets, 1_000])];
+    // The allocation change, then the tip jar's copy of the creator share (docs/dao.md).
+    const targets = [await split.getAddress(), await f.tipJar.getAddress()];
+    const values = [0n, 0n];
+    const calldatas = [
+      split.interface.encodeFunctionData("setAllocation", [newBuckets, 1_000]),
+      f.tipJar.interface.encodeFunctionData("syncCreatorShare"),
+    ];
     const description = "Move revenue to the community reserve";
     const descriptionHash = ethers.id(description);
     return { ...f, newBuckets, targets, values, calldatas, description, descriptionHash };
@@ -184,8 +188,11 @@ describe("AgoraGovernor", function () {
       .withArgs(
         f.newBuckets.map((b) => [b.recipient, BigInt(b.bps)]),
         1_000n,
-      );
+      )
+      .and.to.emit(f.tipJar, "CreatorShareSynced")
+      .withArgs(2_000n, 1_000n);
     expect(await governor.state(proposalId)).to.equal(State.Executed);
+    expect(await f.tipJar.creatorShareBps()).to.equal(1_000n);
 
     // The next deposit and distribution follow the new split: 10% creator, 20% / 70% buckets.
     const amount = parseEther("1");
@@ -215,6 +222,7 @@ describe("AgoraGovernor", function () {
     await (await split.connect(tipper).depositETH(f.creator1Id, { value: amount })).wait();
     await (await split.distribute(ETH)).wait();
     expect(await split.creatorShareBps()).to.equal(2_000n);
+    expect(await f.tipJar.creatorShareBps()).to.equal(2_000n);
     expect(await split.profileBalanceOf(ETH, f.creator1Id)).to.equal(amount / 5n);
     expect(await split.balanceOf(ETH, f.operations)).to.equal(amount / 2n);
   });

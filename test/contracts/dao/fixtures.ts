@@ -2,9 +2,9 @@ import { ethers } from "hardhat";
 import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { DAO_DEFAULTS, deployDao } from "../../../deploy/dao";
-import type { DaoConfig } from "../../../deploy/dao";
-import { TestERC20Permit__factory, ProfileRegistry__factory } from "../../../typechain-types";
+import { deploySuite } from "../../../deploy/suite";
+import type { SuiteOptions } from "../../../deploy/suite";
+import { TestERC20Permit__factory } from "../../../typechain-types";
 import type { ProfileRegistry } from "../../../typechain-types";
 
 export const HOLDER_AMOUNT = parseEther("1000000");
@@ -32,31 +32,31 @@ export async function publishPost(
 }
 
 /**
- * The DAO as deployed by `deployDao`: three holders (two self-delegated at deployment, one not),
- * two creator profiles with a post each, an operations bucket and the treasury bucket.
+ * The suite as deployed by `deploySuite` (so tests run the deployment's own wiring) with the DAO
+ * defaults and: three holders (two self-delegated at deployment, one not), two creator profiles,
+ * the first with a post, an operations bucket (50%) and the treasury bucket (30%).
  */
 export async function daoFixture() {
   const [deployer, alice, bob, carol, creator1, creator2, tipper, operations, stranger] =
     await ethers.getSigners();
-  const registry = await new ProfileRegistry__factory(deployer).deploy();
+  const options = {
+    dao: {
+      distribution: [
+        { holder: alice.address, amount: HOLDER_AMOUNT, selfDelegate: true },
+        { holder: bob.address, amount: HOLDER_AMOUNT, selfDelegate: true },
+        { holder: carol.address, amount: HOLDER_AMOUNT, selfDelegate: false },
+      ],
+      buckets: [
+        { recipient: operations.address, bps: 5_000 },
+        { recipient: "timelock", bps: 3_000 },
+      ],
+    },
+  } satisfies SuiteOptions;
+  const suite = await deploySuite(deployer, options);
+  const registry = suite.profileRegistry.contract;
   const creator1Id = await registerProfile(registry, creator1, "creator_one");
   const creator2Id = await registerProfile(registry, creator2, "creator_two");
   const post1Id = await publishPost(registry, creator1, creator1Id);
-
-  const config: DaoConfig = {
-    ...DAO_DEFAULTS,
-    profileRegistry: await registry.getAddress(),
-    distribution: [
-      { holder: alice.address, amount: HOLDER_AMOUNT, selfDelegate: true },
-      { holder: bob.address, amount: HOLDER_AMOUNT, selfDelegate: true },
-      { holder: carol.address, amount: HOLDER_AMOUNT, selfDelegate: false },
-    ],
-    buckets: [
-      { recipient: operations.address, bps: 5_000 },
-      { recipient: "timelock", bps: 3_000 },
-    ],
-  };
-  const dao = await deployDao(deployer, config);
 
   const tokenA = await new TestERC20Permit__factory(deployer).deploy("TokenA");
   const tokenB = await new TestERC20Permit__factory(deployer).deploy("TokenB");
@@ -65,8 +65,13 @@ export async function daoFixture() {
   }
 
   return {
-    ...dao,
-    config,
+    suite,
+    options,
+    token: suite.governanceToken.contract,
+    timelock: suite.timelock.contract,
+    governor: suite.governor.contract,
+    revenueSplit: suite.revenueSplit.contract,
+    tipJar: suite.tipJar.contract,
     registry,
     tokenA,
     tokenB,

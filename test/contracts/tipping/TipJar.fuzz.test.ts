@@ -9,9 +9,11 @@ import { MaliciousRecipient__factory } from "../../../typechain-types";
 /**
  * Stateful fuzzing of TipJar against a BigInt model: ETH and token tips (to profiles and a post)
  * from random amounts, an owner that switches between accepting, rejecting and burning gas,
- * claims, sweeps and fee changes by the timelock. After every step: the jar's ETH is exactly the
- * claimable credits plus the pending fee pool, its token balance is exactly the booked fees, and
- * all of it matches the model. FUZZ_RUNS / 2 sequences (default 50) of FUZZ_STEPS (30).
+ * claims, sweeps, fee changes by the timelock, and creator share changes of the revenue split
+ * that the jar syncs now, later or not at all. After every step: the jar's ETH is exactly the
+ * claimable credits plus the pending fee pool, its token balance is exactly the booked fees, the
+ * split received exactly the swept `Tipped.fee`s of ETH tips, and all of it matches the model.
+ * FUZZ_RUNS / 2 sequences (default 50) of FUZZ_STEPS (30).
  */
 const RUNS = Math.max(1, Math.floor(Number(process.env.FUZZ_RUNS ?? 100) / 2));
 const STEPS = Number(process.env.FUZZ_STEPS ?? 30);
@@ -25,7 +27,9 @@ type Action =
   | { type: "claim" }
   | { type: "sweepETH" }
   | { type: "sweepToken" }
-  | { type: "setFee"; bps: number };
+  | { type: "setFee"; bps: number }
+  | { type: "setShare"; bps: number; sync: boolean }
+  | { type: "syncShare" };
 
 const amountArb = fc.oneof(fc.bigInt(1n, 10_000n), fc.bigInt(1n, 10n ** 22n));
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
@@ -63,6 +67,15 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       bps: fc.integer({ min: 0, max: 1_000 }),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant("setShare" as const),
+      bps: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 9_999 })),
+      sync: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("syncShare" as const) }) },
 );
 
 async function fuzzFixture() {
@@ -89,6 +102,9 @@ describe("TipJar (stateful fuzz)", function () {
           const { tipJar, tokenA, tipper, wallet, walletProfileId, revenueSplit } = f;
           const profileIds = [f.creator1Id, f.creator2Id, walletProfileId];
           let fee = 250n;
+          let splitShare = 2_000n;
+          let jarShare = 2_000n;
+          let tippedFees = 0n;
           let walletMode = 0;
           let pendingETH = 0n;
           let claimable = 0n;
@@ -103,10 +119,15 @@ describe("TipJar (stateful fuzz)", function () {
                 const tx = onPost
                   ? tipJar.connect(tipper).tipPostETH(f.post1Id, "", { value: action.amount })
                   : tipJar.connect(tipper).tipETH(profileId, "", { value: action.amount });
-                await (await tx).wait();
-                const cut = (action.amount * fee) / BPS;
+                const receipt = await (await tx).wait();
+                const whole = (action.amount * fee) / BPS;
+                const cut = whole - (whole * jarShare) / BPS;
                 pendingETH += cut;
                 if (action.target === 2 && walletMode !== 0) claimable += action.amount - cut;
+                for (const log of receipt?.logs ?? []) {
+                  const parsed = tipJar.interface.parseLog(log);
+                  if (parsed?.name === "Tipped") tippedFees += parsed.args.fee as bigint;
+                }
                 break;
               }
               case "tipToken": {
@@ -153,6 +174,24 @@ describe("TipJar (stateful fuzz)", function () {
                 await (await tipJar.connect(f.governance).setFeeBps(action.bps)).wait();
                 fee = BigInt(action.bps);
                 break;
+              case "setShare": {
+                const buckets = [{ recipient: f.operations.address, bps: 10_000 - action.bps }];
+                await (
+                  await revenueSplit.connect(f.governance).setAllocation(buckets, action.bps)
+                ).wait();
+                splitShare = BigInt(action.bps);
+                if (action.sync) {
+                  await (await tipJar.connect(f.stranger).syncCreatorShare()).wait();
+                  jarShare = splitShare;
+                }
+                break;
+              }
+              case "syncShare":
+                await expect(tipJar.connect(f.stranger).syncCreatorShare())
+                  .to.emit(tipJar, "CreatorShareSynced")
+                  .withArgs(jarShare, splitShare);
+                jarShare = splitShare;
+                break;
             }
 
             const held = await ethers.provider.getBalance(tipJar);
@@ -167,6 +206,8 @@ describe("TipJar (stateful fuzz)", function () {
             }
             expect(await tokenA.balanceOf(tipJar)).to.equal(booked);
             expect((await revenueSplit.accounting(ZeroAddress)).received).to.equal(sweptETH);
+            expect(tippedFees).to.equal(sweptETH + pendingETH);
+            expect(await tipJar.creatorShareBps()).to.equal(jarShare);
           }
         },
       ),

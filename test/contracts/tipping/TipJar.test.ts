@@ -1,12 +1,38 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Signature, ZeroAddress, parseEther } from "ethers";
+import type { ContractTransactionReceipt } from "ethers";
+import { DAO_DEFAULTS } from "../../../deploy/dao";
 import { daoFixture, timelockSigner } from "../dao/fixtures";
-import { FalseReturnToken__factory, MaliciousRecipient__factory } from "../../../typechain-types";
+import {
+  FalseReturnToken__factory,
+  MaliciousRecipient__factory,
+  RevenueSinkRecorder__factory,
+  TipJar__factory,
+} from "../../../typechain-types";
+import type { TipJar } from "../../../typechain-types";
 
+const BPS = 10_000n;
 const FEE_BPS = 250n;
-const feeOf = (amount: bigint) => (amount * FEE_BPS) / 10_000n;
+/** The revenue split's creator share at deployment (DAO_DEFAULTS), which the jar copies. */
+const SHARE_BPS = BigInt(DAO_DEFAULTS.creatorShareBps);
+/** The whole protocol fee of a tip: what a token tip books, rounded down. */
+const feeOf = (amount: bigint, feeBps = FEE_BPS) => (amount * feeBps) / BPS;
+/**
+ * An ETH tip of `amount`: the fee, the creator share of it paid with the tip, what accrues for
+ * the revenue split (`Tipped.fee`) and what the creator receives, each step rounded down.
+ */
+function ethTip(amount: bigint, shareBps = SHARE_BPS, feeBps = FEE_BPS) {
+  const fee = feeOf(amount, feeBps);
+  const creatorPart = (fee * shareBps) / BPS;
+  const accrued = fee - creatorPart;
+  return { fee, creatorPart, accrued, net: amount - accrued };
+}
+/** What an ETH tip of `amount` leaves in the jar for the revenue split, at the default rates. */
+const accruedOf = (amount: bigint) => ethTip(amount).accrued;
+/** What the creator of an ETH tip of `amount` receives, at the default rates. */
+const netOf = (amount: bigint) => ethTip(amount).net;
 const ONE = parseEther("1");
 const enum Mode {
   Accept,
@@ -27,6 +53,45 @@ async function tipFixture() {
   return { ...f, wallet, walletProfileId };
 }
 
+type TipFixture = Awaited<ReturnType<typeof tipFixture>>;
+
+/** Buckets that, with `creatorShareBps`, add up to 10,000: operations 50%, the treasury the rest. */
+async function allocation(f: TipFixture, creatorShareBps: bigint) {
+  return [
+    { recipient: f.operations.address, bps: 5_000n },
+    { recipient: await f.timelock.getAddress(), bps: 5_000n - creatorShareBps },
+  ];
+}
+
+/** Carries a proposal from proposal to execution (alice and bob hold the votes) and executes it. */
+async function passProposal(f: TipFixture, targets: string[], calldatas: string[]) {
+  const description = `proposal ${calldatas.join("")}`;
+  const values = targets.map(() => 0n);
+  const descriptionHash = ethers.id(description);
+  const governor = f.governor.connect(f.alice);
+  await (await governor.propose(targets, values, calldatas, description)).wait();
+  const proposalId = await governor.hashProposal(targets, values, calldatas, descriptionHash);
+  await time.increase(DAO_DEFAULTS.votingDelay + 1);
+  await (await governor.castVote(proposalId, 1)).wait();
+  await (await f.governor.connect(f.bob).castVote(proposalId, 1)).wait();
+  await time.increase(DAO_DEFAULTS.votingPeriod);
+  await (await governor.queue(targets, values, calldatas, descriptionHash)).wait();
+  await time.increase(DAO_DEFAULTS.timelockDelay);
+  return f.governor.connect(f.stranger).execute(targets, values, calldatas, descriptionHash);
+}
+
+const sumOf = (tips: { amount: bigint }[]) => tips.reduce((sum, tip) => sum + tip.amount, 0n);
+
+/** The `fee` of every `Tipped` in `receipt` whose token is ETH. */
+function ethTippedFees(jar: TipJar, receipt: ContractTransactionReceipt | null): bigint[] {
+  const fees: bigint[] = [];
+  for (const log of receipt?.logs ?? []) {
+    const parsed = jar.interface.parseLog(log);
+    if (parsed?.name === "Tipped" && parsed.args.token === ZeroAddress) fees.push(parsed.args.fee);
+  }
+  return fees;
+}
+
 describe("TipJar", function () {
   describe("deployment", function () {
     it("is wired to the registry, the revenue split and the timelock", async function () {
@@ -36,18 +101,48 @@ describe("TipJar", function () {
       expect(await tipJar.revenueSink()).to.equal(await revenueSplit.getAddress());
       expect(await tipJar.governance()).to.equal(await timelock.getAddress());
       expect(await tipJar.feeBps()).to.equal(FEE_BPS);
+      expect(await tipJar.creatorShareBps()).to.equal(SHARE_BPS);
+    });
+
+    it("copies the revenue split's creator share, announcing it", async function () {
+      const { registry, revenueSplit, timelock, deployer } = await loadFixture(tipFixture);
+      const jar = await new TipJar__factory(deployer).deploy(
+        registry,
+        registry,
+        revenueSplit,
+        timelock,
+        FEE_BPS,
+      );
+      await expect(jar.deploymentTransaction())
+        .to.emit(jar, "CreatorShareSynced")
+        .withArgs(0n, SHARE_BPS);
+      expect(await jar.creatorShareBps()).to.equal(await revenueSplit.creatorShareBps());
+    });
+
+    it("cannot be deployed against a revenue sink without a creator share", async function () {
+      const { registry, timelock, deployer } = await loadFixture(tipFixture);
+      const sink = await new RevenueSinkRecorder__factory(deployer).deploy();
+      await expect(
+        new TipJar__factory(deployer).deploy(registry, registry, sink, timelock, FEE_BPS),
+      ).to.be.reverted;
     });
   });
 
   describe("an ETH tip to a profile", function () {
-    it("pays the profile owner all but the fee, which stays pooled", async function () {
+    it("pays the profile owner all but the fee, plus the creator share of the fee; the rest stays pooled", async function () {
       const { tipJar, tipper, creator1, creator1Id } = await loadFixture(tipFixture);
+      // 2.5% of 1 ETH is 0.025 ETH; a fifth of it (0.005 ETH) goes back to the creator at once.
+      const accrued = parseEther("0.02");
+      expect(accruedOf(ONE)).to.equal(accrued);
       const tx = tipJar.connect(tipper).tipETH(creator1Id, "gm", { value: ONE });
       await expect(tx)
         .to.emit(tipJar, "Tipped")
-        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, ONE, feeOf(ONE), "gm");
-      await expect(tx).to.changeEtherBalances([tipper, creator1], [-ONE, ONE - feeOf(ONE)]);
-      expect(await tipJar.pendingETHFees()).to.equal(feeOf(ONE));
+        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, ONE, accrued, "gm");
+      await expect(tx).to.changeEtherBalances(
+        [tipper, creator1, tipJar],
+        [-ONE, parseEther("0.98"), accrued],
+      );
+      expect(await tipJar.pendingETHFees()).to.equal(accrued);
     });
 
     it("reverts for a profile that does not exist", async function () {
@@ -82,12 +177,13 @@ describe("TipJar", function () {
         it(`credits the profile when the owner ${name}`, async function () {
           const { tipJar, tipper, wallet, walletProfileId } = await loadFixture(tipFixture);
           await (await wallet.setMode(mode)).wait();
-          const net = ONE - feeOf(ONE);
+          // The credit includes the creator share of the fee, as a push would have.
+          const net = netOf(ONE);
           await expect(tipJar.connect(tipper).tipETH(walletProfileId, "", { value: ONE }))
             .to.emit(tipJar, "TipCredited")
             .withArgs(walletProfileId, net, net);
           expect(await tipJar.claimable(walletProfileId)).to.equal(net);
-          expect(await tipJar.pendingETHFees()).to.equal(feeOf(ONE));
+          expect(await tipJar.pendingETHFees()).to.equal(accruedOf(ONE));
         });
       }
 
@@ -104,14 +200,14 @@ describe("TipJar", function () {
           "TipCredited",
         );
         expect(await wallet.reentrySucceeded()).to.equal(false);
-        expect(await tipJar.pendingETHFees()).to.equal(feeOf(ONE));
+        expect(await tipJar.pendingETHFees()).to.equal(accruedOf(ONE));
       });
 
       it("lets the owner claim the credit later, to any address", async function () {
         const { tipJar, tipper, wallet, walletProfileId, stranger } = await loadFixture(tipFixture);
         await (await wallet.setMode(Mode.Revert)).wait();
         await (await tipJar.connect(tipper).tipETH(walletProfileId, "", { value: ONE })).wait();
-        const net = ONE - feeOf(ONE);
+        const net = netOf(ONE);
         const claim = tipJar.interface.encodeFunctionData("claim", [
           walletProfileId,
           stranger.address,
@@ -122,7 +218,7 @@ describe("TipJar", function () {
           .withArgs(walletProfileId, stranger.address, net);
         await expect(tx).to.changeEtherBalance(stranger, net);
         expect(await tipJar.claimable(walletProfileId)).to.equal(0n);
-        expect(await tipJar.pendingETHFees()).to.equal(feeOf(ONE));
+        expect(await tipJar.pendingETHFees()).to.equal(accruedOf(ONE));
       });
     });
   });
@@ -133,8 +229,8 @@ describe("TipJar", function () {
       const tx = tipJar.connect(tipper).tipPostETH(post1Id, "nice", { value: ONE });
       await expect(tx)
         .to.emit(tipJar, "Tipped")
-        .withArgs(creator1Id, post1Id, tipper.address, ZeroAddress, ONE, feeOf(ONE), "nice");
-      await expect(tx).to.changeEtherBalance(creator1, ONE - feeOf(ONE));
+        .withArgs(creator1Id, post1Id, tipper.address, ZeroAddress, ONE, accruedOf(ONE), "nice");
+      await expect(tx).to.changeEtherBalance(creator1, netOf(ONE));
     });
 
     it("reverts for a post that does not exist", async function () {
@@ -266,11 +362,8 @@ describe("TipJar", function () {
       ];
       await expect(
         tipJar.connect(tipper).tipETHBatch(tips, "thanks", { value: 4n * ONE }),
-      ).to.changeEtherBalances(
-        [creator1, creator2],
-        [2n * (ONE - feeOf(ONE)), 2n * ONE - feeOf(2n * ONE)],
-      );
-      expect(await tipJar.pendingETHFees()).to.equal(2n * feeOf(ONE) + feeOf(2n * ONE));
+      ).to.changeEtherBalances([creator1, creator2], [2n * netOf(ONE), netOf(2n * ONE)]);
+      expect(await tipJar.pendingETHFees()).to.equal(2n * accruedOf(ONE) + accruedOf(2n * ONE));
     });
 
     it("pays several profiles in a token, pulling the fees once", async function () {
@@ -347,7 +440,7 @@ describe("TipJar", function () {
       const claim = tipJar.interface.encodeFunctionData("claim", [walletProfileId, walletAddress]);
       await expect(wallet.act(await tipJar.getAddress(), claim))
         .to.be.revertedWithCustomError(tipJar, "TipJarETHTransferFailed")
-        .withArgs(walletAddress, ONE - feeOf(ONE));
+        .withArgs(walletAddress, netOf(ONE));
     });
 
     it("follows the profile to its new owner", async function () {
@@ -363,7 +456,7 @@ describe("TipJar", function () {
       await (await registry.connect(stranger).acceptTransfer(walletProfileId)).wait();
       await expect(
         tipJar.connect(stranger).claim(walletProfileId, stranger.address),
-      ).to.changeEtherBalance(stranger, ONE - feeOf(ONE));
+      ).to.changeEtherBalance(stranger, netOf(ONE));
     });
   });
 
@@ -374,12 +467,16 @@ describe("TipJar", function () {
       await (await wallet.setMode(Mode.Revert)).wait();
       await (await tipJar.connect(tipper).tipETH(creator1Id, "", { value: ONE })).wait();
       await (await tipJar.connect(tipper).tipETH(walletProfileId, "", { value: ONE })).wait();
-      const fees = 2n * feeOf(ONE);
+      const fees = 2n * accruedOf(ONE);
       const tx = tipJar.connect(stranger).sweepETH();
       await expect(tx).to.emit(tipJar, "FeesSwept").withArgs(0n, ZeroAddress, fees);
+      // Attribution 0: the creators already had their share, so the split credits no profile.
+      await expect(tx)
+        .to.emit(revenueSplit, "Deposited")
+        .withArgs(ZeroAddress, await tipJar.getAddress(), 0n, fees, 0n, fees);
       await expect(tx).to.changeEtherBalances([tipJar, revenueSplit], [-fees, fees]);
       expect(await tipJar.pendingETHFees()).to.equal(0n);
-      expect(await ethers.provider.getBalance(tipJar)).to.equal(ONE - feeOf(ONE));
+      expect(await ethers.provider.getBalance(tipJar)).to.equal(netOf(ONE));
       await expect(tipJar.sweepETH()).to.not.emit(tipJar, "FeesSwept");
     });
 
@@ -399,6 +496,203 @@ describe("TipJar", function () {
         );
       expect(await tipJar.pendingTokenFees(tokenA, creator1Id)).to.equal(0n);
       expect(await tokenA.balanceOf(tipJar)).to.equal(0n);
+    });
+  });
+
+  describe("the creator share of an ETH tip", function () {
+    it("is paid with the tip, to the wei, rounding each step down", async function () {
+      const { tipJar, tipper, creator1, creator1Id } = await loadFixture(tipFixture);
+      // 10,399 wei: fee 259 (259.975 rounded down), creator share 51 (51.8 rounded down),
+      // so 208 accrue and the creator receives 10,399 - 259 + 51 = 10,191.
+      expect(ethTip(10_399n)).to.deep.equal({
+        fee: 259n,
+        creatorPart: 51n,
+        accrued: 208n,
+        net: 10_191n,
+      });
+      const tx = tipJar.connect(tipper).tipETH(creator1Id, "", { value: 10_399n });
+      await expect(tx)
+        .to.emit(tipJar, "Tipped")
+        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, 10_399n, 208n, "");
+      await expect(tx).to.changeEtherBalances([creator1, tipJar], [10_191n, 208n]);
+      expect(await tipJar.pendingETHFees()).to.equal(208n);
+    });
+
+    it("is nothing when the split's creator share is 0: the whole fee accrues", async function () {
+      const f = await loadFixture(tipFixture);
+      const { tipJar, revenueSplit, tipper, stranger, creator1, creator1Id } = f;
+      const governance = await timelockSigner(await f.timelock.getAddress());
+      await (
+        await revenueSplit.connect(governance).setAllocation(await allocation(f, 0n), 0)
+      ).wait();
+      await expect(tipJar.connect(stranger).syncCreatorShare())
+        .to.emit(tipJar, "CreatorShareSynced")
+        .withArgs(SHARE_BPS, 0n);
+      expect(await tipJar.creatorShareBps()).to.equal(0n);
+      for (const [amount, fee] of [
+        [10_399n, 259n],
+        [ONE + 7n, parseEther("0.025")],
+      ] as const) {
+        const tx = tipJar.connect(tipper).tipETH(creator1Id, "", { value: amount });
+        await expect(tx)
+          .to.emit(tipJar, "Tipped")
+          .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, amount, fee, "");
+        await expect(tx).to.changeEtherBalances([creator1, tipJar], [amount - fee, fee]);
+      }
+      expect(await tipJar.pendingETHFees()).to.equal(259n + parseEther("0.025"));
+    });
+
+    it("follows a governance change of the allocation once the proposal syncs it", async function () {
+      const f = await loadFixture(tipFixture);
+      const { tipJar, revenueSplit, tipper, creator1, creator1Id } = f;
+      const newShare = 3_500n;
+      const targets = [await revenueSplit.getAddress(), await tipJar.getAddress()];
+      const calldatas = [
+        revenueSplit.interface.encodeFunctionData("setAllocation", [
+          await allocation(f, newShare),
+          newShare,
+        ]),
+        tipJar.interface.encodeFunctionData("syncCreatorShare"),
+      ];
+      const execution = await passProposal(f, targets, calldatas);
+      await expect(execution)
+        .to.emit(revenueSplit, "AllocationChanged")
+        .and.to.emit(tipJar, "CreatorShareSynced")
+        .withArgs(SHARE_BPS, newShare);
+      expect(await tipJar.creatorShareBps()).to.equal(newShare);
+
+      // 1 ETH: fee 0.025 ETH, 35% of it (0.00875 ETH) to the creator, 0.01625 ETH accrues.
+      const accrued = parseEther("0.01625");
+      expect(ethTip(ONE, newShare).accrued).to.equal(accrued);
+      const tx = tipJar.connect(tipper).tipETH(creator1Id, "", { value: ONE });
+      await expect(tx)
+        .to.emit(tipJar, "Tipped")
+        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, ONE, accrued, "");
+      await expect(tx).to.changeEtherBalance(creator1, ONE - accrued);
+    });
+
+    it("keeps the previous share until anyone syncs it", async function () {
+      const f = await loadFixture(tipFixture);
+      const { tipJar, revenueSplit, tipper, stranger, creator1, creator1Id } = f;
+      const governance = await timelockSigner(await f.timelock.getAddress());
+      await (
+        await revenueSplit.connect(governance).setAllocation(await allocation(f, 4_000n), 4_000)
+      ).wait();
+      expect(await tipJar.creatorShareBps()).to.equal(SHARE_BPS);
+      await expect(
+        tipJar.connect(tipper).tipETH(creator1Id, "", { value: ONE }),
+      ).to.changeEtherBalance(creator1, ethTip(ONE, SHARE_BPS).net);
+
+      await expect(tipJar.connect(stranger).syncCreatorShare())
+        .to.emit(tipJar, "CreatorShareSynced")
+        .withArgs(SHARE_BPS, 4_000n);
+      await expect(
+        tipJar.connect(tipper).tipETH(creator1Id, "", { value: ONE }),
+      ).to.changeEtherBalance(creator1, ethTip(ONE, 4_000n).net);
+      // A sync without a change is harmless and still announced.
+      await expect(tipJar.connect(stranger).syncCreatorShare())
+        .to.emit(tipJar, "CreatorShareSynced")
+        .withArgs(4_000n, 4_000n);
+      expect(await tipJar.creatorShareBps()).to.equal(4_000n);
+    });
+
+    it("is part of the credit when the owner rejects the push, and of the claim", async function () {
+      const { tipJar, tipper, wallet, walletProfileId, stranger } = await loadFixture(tipFixture);
+      await (await wallet.setMode(Mode.Revert)).wait();
+      const { net, accrued } = ethTip(10_399n);
+      const tx = tipJar.connect(tipper).tipETH(walletProfileId, "", { value: 10_399n });
+      await expect(tx)
+        .to.emit(tipJar, "Tipped")
+        .withArgs(walletProfileId, 0n, tipper.address, ZeroAddress, 10_399n, accrued, "")
+        .and.to.emit(tipJar, "TipCredited")
+        .withArgs(walletProfileId, 10_191n, 10_191n);
+      await expect(tx).to.changeEtherBalance(tipJar, 10_399n);
+      expect(net).to.equal(10_191n);
+      expect(await tipJar.claimable(walletProfileId)).to.equal(10_191n);
+      expect(await tipJar.pendingETHFees()).to.equal(208n);
+      const claim = tipJar.interface.encodeFunctionData("claim", [
+        walletProfileId,
+        stranger.address,
+      ]);
+      await expect(wallet.act(tipJar, claim)).to.changeEtherBalance(stranger, 10_191n);
+      expect(await ethers.provider.getBalance(tipJar)).to.equal(208n);
+    });
+
+    it("keeps the jar's ETH equal to claimable credits plus pending fees, and the Tipped fees equal to the sweep", async function () {
+      const f = await loadFixture(tipFixture);
+      const { tipJar, revenueSplit, tipper, wallet, walletProfileId, creator1Id, creator2Id } = f;
+      const jarAddress = await tipJar.getAddress();
+      const tipped: bigint[] = [];
+      const tip = async (profileId: bigint, amount: bigint) => {
+        const receipt = await (
+          await tipJar.connect(tipper).tipETH(profileId, "", { value: amount })
+        ).wait();
+        tipped.push(...ethTippedFees(tipJar, receipt));
+      };
+      const identityHolds = async () => {
+        expect(await ethers.provider.getBalance(tipJar)).to.equal(
+          (await tipJar.claimable(walletProfileId)) + (await tipJar.pendingETHFees()),
+        );
+      };
+
+      await tip(creator1Id, 10_399n);
+      await (await wallet.setMode(Mode.Revert)).wait();
+      await tip(walletProfileId, ONE + 3n);
+      await identityHolds();
+      const batch = [
+        { profileId: creator2Id, postId: 0n, amount: 777_777n },
+        { profileId: walletProfileId, postId: 0n, amount: 2n * ONE + 1n },
+        { profileId: creator1Id, postId: f.post1Id, amount: 39n },
+      ];
+      const receipt = await (
+        await tipJar.connect(tipper).tipETHBatch(batch, "", { value: sumOf(batch) })
+      ).wait();
+      tipped.push(...ethTippedFees(tipJar, receipt));
+      await tip(creator2Id, 12_345_678_901n);
+      await identityHolds();
+
+      expect(tipped).to.have.length(6);
+      const expected = [10_399n, ONE + 3n, 777_777n, 2n * ONE + 1n, 39n, 12_345_678_901n].map(
+        accruedOf,
+      );
+      expect(tipped).to.deep.equal(expected);
+      const total = tipped.reduce((a, b) => a + b, 0n);
+      expect(await tipJar.pendingETHFees()).to.equal(total);
+      expect(await tipJar.claimable(walletProfileId)).to.equal(
+        netOf(ONE + 3n) + netOf(2n * ONE + 1n),
+      );
+      await expect(tipJar.sweepETH())
+        .to.emit(tipJar, "FeesSwept")
+        .withArgs(0n, ZeroAddress, total)
+        .and.to.emit(revenueSplit, "Deposited")
+        .withArgs(ZeroAddress, jarAddress, 0n, total, 0n, total);
+      expect((await revenueSplit.accounting(ZeroAddress)).received).to.equal(total);
+      await identityHolds();
+      expect(await tipJar.pendingETHFees()).to.equal(0n);
+    });
+
+    it("leaves an ETH tip to a profile within 45,000 gas", async function () {
+      const { tipJar, tipper, creator1Id } = await loadFixture(tipFixture);
+      expect(await tipJar.creatorShareBps()).to.not.equal(0n);
+      const receipt = await (
+        await tipJar.connect(tipper).tipETH(creator1Id, "", { value: parseEther("0.01") })
+      ).wait();
+      expect(receipt?.gasUsed).to.be.lessThanOrEqual(45_000n);
+    });
+
+    it("cannot be synced into the middle of a tip", async function () {
+      const { tipJar, tipper, wallet, walletProfileId } = await loadFixture(tipFixture);
+      await (
+        await wallet.setReentry(
+          await tipJar.getAddress(),
+          tipJar.interface.encodeFunctionData("syncCreatorShare"),
+        )
+      ).wait();
+      await expect(tipJar.connect(tipper).tipETH(walletProfileId, "", { value: ONE })).to.emit(
+        tipJar,
+        "TipCredited",
+      );
+      expect(await wallet.reentrySucceeded()).to.equal(false);
     });
   });
 
@@ -435,6 +729,7 @@ describe("TipJar", function () {
       await expect(
         tipJar.connect(tipper).tipETH(creator1Id, "", { value: 39n }),
       ).to.changeEtherBalance(creator1, 39n);
+      expect(await tipJar.pendingETHFees()).to.equal(0n);
     });
   });
 });
