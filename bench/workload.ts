@@ -16,7 +16,10 @@
  * Requirements: a Hardhat node (it uses `hardhat_setBalance`, `evm_setAutomine`, `evm_mine`,
  * `evm_setNextBlockTimestamp`, `evm_setBlockGasLimit`), the suite deployed by `deployer`, and the
  * deployer still holding most of the governance token supply (as `deploySuite` leaves it).
- * The wallets must not own profiles yet: run it once per seed on a chain.
+ * The wallets must not own profiles yet: run it once per seed on a chain. Block timestamps move
+ * 12 s per block (plus the governance delays: 8 days in all), ahead of the wall clock. Automine
+ * and the block gas limit are restored at the end. `hardhat node` logs every transaction: turn
+ * that off first (`hardhat_setLoggingEnabled`) for speed.
  */
 import { Transaction, Wallet, id, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { Suite } from "../deploy/suite";
@@ -199,10 +202,12 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       params: [addresses[i], "0x" + parseEther("1000000").toString(16)],
     })),
   );
-  await rpc.call("hardhat_setLoggingEnabled", [false]).catch(() => undefined);
   await rpc.call("evm_setAutomine", [false]);
   // Room for every transaction of a block, with blocks far below the gas target: the base fee
   // then only falls, and every transaction pays the same tiny fee.
+  const gasLimitBefore = (
+    await rpc.call<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false])
+  ).gasLimit;
   await rpc.call("evm_setBlockGasLimit", ["0x" + (2_000_000_000).toString(16)]);
   const maxFeePerGas = 100_000_000_000n;
 
@@ -235,9 +240,8 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     abi.forEachFunction((f) => functions.set(f.selector, f.name));
   }
   const firstReverts: string[] = [];
-  let timestamp = Number(
-    (await rpc.call<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp,
-  );
+  const latest = await rpc.call<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false]);
+  let timestamp = Number(latest.timestamp);
 
   /**
    * Signs the actions with the next nonces of their wallets. Signing is the generator's main
@@ -719,9 +723,12 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
   let lastLog = Date.now();
   let inFlight: Promise<() => void> = Promise.resolve(() => undefined);
   while (result.events < params.targetEvents) {
+    // The revenue step only covers activity of earlier blocks: the order of transactions
+    // within a block is the node's choice, so nothing may depend on it.
+    const revenue = round % 10 >= 7 ? revenueStep((round % 10) - 7) : [];
     const actions: Action[] = [];
     for (let k = 0; k < perWallet; k++) for (const i of actors) actions.push(actionOf(i));
-    if (round % 10 >= 7) actions.push(...revenueStep((round % 10) - 7));
+    actions.push(...revenue);
     const signed = await sign(actions);
     (await inFlight)();
     inFlight = submit(signed, 12, true);
@@ -771,6 +778,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       gas: 3_000_000n,
     },
   ]);
+  await rpc.call("evm_setBlockGasLimit", [gasLimitBefore]);
   await rpc.call("evm_setAutomine", [true]);
 
   result.seconds = (Date.now() - started) / 1000;
