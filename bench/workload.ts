@@ -16,7 +16,10 @@
  * Requirements: a Hardhat node (it uses `hardhat_setBalance`, `evm_setAutomine`, `evm_mine`,
  * `evm_setNextBlockTimestamp`, `evm_setBlockGasLimit`), the suite deployed by `deployer`, and the
  * deployer still holding most of the governance token supply (as `deploySuite` leaves it).
- * The wallets must not own profiles yet: run it once per seed on a chain.
+ * The wallets must not own profiles yet: run it once per seed on a chain. Block timestamps move
+ * 12 s per block (plus the governance delays: 8 days in all), ahead of the wall clock. Automine
+ * and the block gas limit are restored at the end. `hardhat node` logs every transaction: turn
+ * that off first (`hardhat_setLoggingEnabled`) for speed.
  */
 import { Transaction, Wallet, id, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { Suite } from "../deploy/suite";
@@ -199,10 +202,12 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       params: [addresses[i], "0x" + parseEther("1000000").toString(16)],
     })),
   );
-  await rpc.call("hardhat_setLoggingEnabled", [false]).catch(() => undefined);
   await rpc.call("evm_setAutomine", [false]);
   // Room for every transaction of a block, with blocks far below the gas target: the base fee
   // then only falls, and every transaction pays the same tiny fee.
+  const gasLimitBefore = (
+    await rpc.call<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false])
+  ).gasLimit;
   await rpc.call("evm_setBlockGasLimit", ["0x" + (2_000_000_000).toString(16)]);
   const maxFeePerGas = 100_000_000_000n;
 
@@ -235,9 +240,8 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     abi.forEachFunction((f) => functions.set(f.selector, f.name));
   }
   const firstReverts: string[] = [];
-  let timestamp = Number(
-    (await rpc.call<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false])).timestamp,
-  );
+  const latest = await rpc.call<{ timestamp: string }>("eth_getBlockByNumber", ["latest", false]);
+  let timestamp = Number(latest.timestamp);
 
   /**
    * Signs the actions with the next nonces of their wallets. Signing is the generator's main
@@ -363,10 +367,18 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     holdings.set(`${i}:${c}`, held(i, c) + amount);
   const govBalance = new Array<bigint>(count + 1).fill(0n);
   const voted = new Set<number>();
-  const traded = new Set<number>();
-  const tradedForCreator = new Set<number>();
-  const tokenTipFees = new Map<number, Set<bigint>>();
-  let ethTips = false;
+  // Fees: a sweep or withdrawal only counts activity of blocks after the previous one, since
+  // activity in the same block as the previous sweep may have been swept by it or not,
+  // depending on the order the node chose within that block. Values are round numbers.
+  let round = 0;
+  const tradedAt = new Map<number, number>();
+  const sweptAt = new Map<number, number>();
+  const creatorWithdrawnAt = new Map<number, number>();
+  const tokenTipAt = new Map<string, number>();
+  const tokenSweptAt = new Map<string, number>();
+  let ethTipAt = -1;
+  let ethSweptAt = -1;
+  const traded = (c: number) => tradedAt.set(c, round);
 
   const postAction = (i: number): Action => {
     const sequence = ++postCount[i];
@@ -503,8 +515,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       // half of the buys go to the wallet's favourite coin, which it sells, sends and tips.
       const c = random.int(2) === 0 ? favourite(i) : random.int(coins.length);
       const amount = (COIN * BigInt(5 + random.int(46))) / 100n;
-      traded.add(c);
-      tradedForCreator.add(c);
+      traded(c);
       return {
         from: i,
         to: coins[c],
@@ -520,8 +531,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     }
     if (roll < 56) {
       const c = random.int(coins.length);
-      traded.add(c);
-      tradedForCreator.add(c);
+      traded(c);
       return {
         from: i,
         to: coins[c],
@@ -536,8 +546,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       // block cannot spend it twice.
       const amount = balance / 3n;
       credit(i, c, -amount);
-      traded.add(c);
-      tradedForCreator.add(c);
+      traded(c);
       return {
         from: i,
         to: coins[c],
@@ -563,9 +572,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       credit(i, c, -amount);
       const target = random.pick(actors);
       const creatorId = profileIds[target];
-      const fees = tokenTipFees.get(c) ?? new Set<bigint>();
-      tokenTipFees.set(c, fees);
-      fees.add(creatorId);
+      tokenTipAt.set(`${c}:${creatorId}`, round);
       const ownPosts = minedPostCount[target];
       return {
         from: i,
@@ -582,7 +589,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       };
     }
     if (roll < 88) {
-      ethTips = true;
+      ethTipAt = round;
       const value = parseEther("0.001") * BigInt(1 + random.int(20));
       if (posts.length > 0 && random.int(2) === 0) {
         return {
@@ -636,33 +643,41 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
   let sweptETH = false;
   let sweptTokens: number[] = [];
   let creditedProfiles: number[] = [];
+  /** The revenue actions of step 0 (sweep), 1 (distribute) or 2 (withdraw) at `round`. */
   const revenueStep = (step: number): Action[] => {
     const out: Action[] = [];
+    const since = (at: number | undefined, last: number | undefined) => (at ?? -1) > (last ?? -1);
     if (step === 0) {
-      for (const c of traded) {
-        out.push({
-          from: 0,
-          to: coins[c],
-          data: coinAbi.encodeFunctionData("sweepProtocolFees"),
-        });
+      const swept = [...tradedAt.keys()].filter((c) => since(tradedAt.get(c), sweptAt.get(c)));
+      for (const c of swept) {
+        sweptAt.set(c, round);
+        out.push({ from: 0, to: coins[c], data: coinAbi.encodeFunctionData("sweepProtocolFees") });
       }
-      creditedProfiles = [...traded].map((c) => creators[c]);
-      sweptETH = traded.size > 0 || ethTips;
-      traded.clear();
-      if (ethTips)
+      creditedProfiles = swept.map((c) => creators[c]);
+      const ethTipped = ethTipAt > ethSweptAt;
+      if (ethTipped) {
+        ethSweptAt = round;
         out.push({ from: 0, to: at.tipJar, data: tipJar.encodeFunctionData("sweepETH") });
-      ethTips = false;
-      sweptTokens = [];
-      for (const [c, creatorIds] of tokenTipFees) {
+      }
+      sweptETH = swept.length > 0 || ethTipped;
+      const creatorsByCoin = new Map<number, bigint[]>();
+      for (const [key, tippedAt] of tokenTipAt) {
+        if (!since(tippedAt, tokenSweptAt.get(key))) continue;
+        tokenSweptAt.set(key, round);
+        const [c, creatorId] = key.split(":");
+        const list = creatorsByCoin.get(Number(c)) ?? [];
+        list.push(BigInt(creatorId));
+        creatorsByCoin.set(Number(c), list);
+      }
+      sweptTokens = [...creatorsByCoin.keys()];
+      for (const [c, creatorIds] of creatorsByCoin) {
         out.push({
           from: 0,
           to: at.tipJar,
-          data: tipJar.encodeFunctionData("sweepToken", [coins[c], [...creatorIds]]),
+          data: tipJar.encodeFunctionData("sweepToken", [coins[c], creatorIds]),
           gas: 15_000_000n,
         });
-        sweptTokens.push(c);
       }
-      tokenTipFees.clear();
     } else if (step === 1) {
       if (sweptETH) {
         out.push({ from: 0, to: at.split, data: split.encodeFunctionData("distribute", [ZERO]) });
@@ -696,7 +711,9 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
           data: split.encodeFunctionData("withdrawForProfile", [ZERO, profileIds[i], addresses[i]]),
         });
       }
-      for (const c of tradedForCreator) {
+      for (const [c, tradeRound] of tradedAt) {
+        if (!since(tradeRound, creatorWithdrawnAt.get(c))) continue;
+        creatorWithdrawnAt.set(c, round);
         const owner = creators[c];
         out.push({
           from: owner,
@@ -704,7 +721,6 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
           data: coinAbi.encodeFunctionData("withdrawCreatorFees", [addresses[owner]]),
         });
       }
-      tradedForCreator.clear();
       sweptETH = false;
       sweptTokens = [];
       creditedProfiles = [];
@@ -715,13 +731,15 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
   // Main rounds until the target is reached. Round r+1 is chosen and signed while round r is
   // mined, so its choices see the mined state of round r-1: every choice above stays valid with
   // one block of lag (spending is booked when sent, receiving when mined).
-  let round = 0;
   let lastLog = Date.now();
   let inFlight: Promise<() => void> = Promise.resolve(() => undefined);
   while (result.events < params.targetEvents) {
+    // The revenue step only covers activity of earlier blocks: the order of transactions
+    // within a block is the node's choice, so nothing may depend on it.
+    const revenue = round % 10 >= 7 ? revenueStep((round % 10) - 7) : [];
     const actions: Action[] = [];
     for (let k = 0; k < perWallet; k++) for (const i of actors) actions.push(actionOf(i));
-    if (round % 10 >= 7) actions.push(...revenueStep((round % 10) - 7));
+    actions.push(...revenue);
     const signed = await sign(actions);
     (await inFlight)();
     inFlight = submit(signed, 12, true);
@@ -740,7 +758,10 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
     if (round % 10 >= 7) await mine(revenueStep((round % 10) - 7));
     round++;
   }
-  for (let step = 0; step < 3; step++) await mine(revenueStep(step));
+  for (let step = 0; step < 3; step++) {
+    await mine(revenueStep(step));
+    round++;
+  }
 
   // Closing: every wallet that has not voted votes; the proposal is queued and executed.
   await mine(
@@ -771,6 +792,7 @@ export async function generateWorkload(params: WorkloadParams): Promise<Workload
       gas: 3_000_000n,
     },
   ]);
+  await rpc.call("evm_setBlockGasLimit", [gasLimitBefore]);
   await rpc.call("evm_setAutomine", [true]);
 
   result.seconds = (Date.now() - started) / 1000;

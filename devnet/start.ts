@@ -138,6 +138,11 @@ Ctrl-C stops everything; the next npm start resumes where this one stopped.
     }
     process.exit(0);
   };
+  // The embedded Postgres package hooks SIGINT and SIGTERM to stop its servers and exit with
+  // 128 + signal, racing this shutdown (the last batch and the journal would be cut short). This
+  // shutdown stops that server itself (indexer.stop), so it alone handles the signals.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => void shutdown());
   process.on("SIGTERM", () => void shutdown());
   await running.catch(async (error: unknown) => {
