@@ -72,7 +72,8 @@ export const TIP: Entity = {
       field: "fee",
       sql: "tp.fee",
       kind: "uint256",
-      description: "Part of the amount kept as the protocol fee.",
+      description:
+        "Part of the amount kept by the tip jar for the revenue split (amount - fee reached the creator). A token tip's fee is the whole protocol fee; an ETH tip's is the protocol fee minus its creator share, which the creator received with the tip.",
     },
     { field: "message", sql: "tp.message", kind: "text", description: "Message of the tipper." },
   ],

@@ -489,7 +489,12 @@ describe("GraphQL API: coins and tips", function () {
         }`,
         { dave: addr.dave, alice: String(ids.alice), post: String(alicePost) },
       );
-      const fee = (amount: bigint) => String((amount * 250n) / 10_000n);
+      // An ETH tip's fee is the protocol fee (250 bps) minus the creator share of it (2,000 bps
+      // of the split), which the creator receives with the tip.
+      const fee = (amount: bigint) => {
+        const protocol = (amount * 250n) / 10_000n;
+        return String(protocol - (protocol * 2_000n) / 10_000n);
+      };
       expect(bySender.nodes).to.deep.equal([
         {
           profileId: String(ids.alice),
