@@ -13,7 +13,7 @@
  * Run: npm run bench:indexer. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which
  * the benchmark creates and drops its databases). BENCH_NODE_PORT sets the node's port (18545).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, type Interface } from "ethers";
@@ -104,7 +104,9 @@ async function main() {
 
     // 2. End to end: the real indexer from an empty database.
     const deployment = toDeploymentFile("localhost", 31337, suite);
-    const deploymentFile = path.join(mkdtempSync(path.join(os.tmpdir(), "agora-bench-")), "d.json");
+    const deploymentDir = mkdtempSync(path.join(os.tmpdir(), "agora-bench-"));
+    cleanups.push(async () => rmSync(deploymentDir, { recursive: true, force: true }));
+    const deploymentFile = path.join(deploymentDir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(deployment));
     /** Indexes the chain from an empty database with the real indexer; `env` adds options. */
     const indexFromEmpty = async (label: string, env: Record<string, string> = {}) => {
