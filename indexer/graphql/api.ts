@@ -13,6 +13,7 @@ import { ErrorCode, userError } from "./errors";
 import type { PageLimits } from "./entity";
 import { useQueryLimits, type QueryLimits } from "./limits";
 import { startLiveHub, type LiveHub } from "./live";
+import { createResponseCache, type ResponseCache } from "./cache";
 import { coinsModule } from "./coins";
 import { daoModule } from "./dao";
 import { profilesModule } from "./profiles";
@@ -24,6 +25,10 @@ import { tipsModule } from "./tips";
 export interface ApiLimits extends QueryLimits {
   /** Per request: Postgres' statement_timeout of the read pool, and the whole execution. */
   timeoutMs: number;
+  /** Longest a cached answer is served, in ms (see cache.ts); 0 turns the cache off. */
+  cacheTtlMs: number;
+  /** Answers the cache keeps at most. */
+  cacheMaxEntries: number;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {
@@ -34,6 +39,8 @@ export const DEFAULT_LIMITS: ApiLimits = {
   maxAliases: 30,
   maxCost: 100_000,
   timeoutMs: 5_000,
+  cacheTtlMs: 1_000,
+  cacheMaxEntries: 2_000,
 };
 
 /** The areas of the API. Each new area (coins, tips, governance) adds its module here. */
@@ -70,6 +77,7 @@ export interface Api {
   /** The executable schema (printSchema gives clients the SDL). */
   schema: GraphQLSchema;
   live: LiveHub;
+  cache: ResponseCache;
   limits: ApiLimits;
   /** Ends live subscriptions and the LISTEN connection; the pool stays the caller's. */
   close(): Promise<void>;
@@ -126,6 +134,16 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
     fallbackPollMs: params.fallbackPollMs ?? 2_000,
   });
   const headBlock = params.headBlock ?? (async () => null);
+  const cache = createResponseCache({
+    ttlMs: limits.cacheTtlMs,
+    maxEntries: limits.cacheMaxEntries,
+    async version() {
+      const { rows } = await params.pool.query<{ v: string }>(
+        "SELECT block_number || ':' || block_hash AS v FROM sync_checkpoint WHERE id = 1",
+      );
+      return rows[0]?.v ?? "";
+    },
+  });
   const schema = createSchema<ApiContext>({
     typeDefs: [commonTypeDefs, ...modules.map((module) => module.typeDefs)],
     resolvers: [
@@ -166,7 +184,7 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
         timeoutMs: limits.timeoutMs,
         onQuery: params.onQuery,
       }),
-    plugins: [useQueryLimits(limits), useRequestTimeout(limits.timeoutMs)],
+    plugins: [cache.plugin, useQueryLimits(limits), useRequestTimeout(limits.timeoutMs)],
   });
-  return { yoga, schema, live, limits, close: () => live.close() };
+  return { yoga, schema, live, cache, limits, close: () => live.close() };
 }

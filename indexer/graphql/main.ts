@@ -13,12 +13,21 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL || "postgres://postgres:postgres@127.0.0.1:54329/agora";
   const port = Number(process.env.API_PORT ?? 4000);
   const timeoutMs = Number(process.env.API_TIMEOUT_MS ?? DEFAULT_LIMITS.timeoutMs);
+  const cacheTtlMs = Number(process.env.API_CACHE_TTL_MS ?? DEFAULT_LIMITS.cacheTtlMs);
+  for (const [name, value] of [
+    ["API_TIMEOUT_MS", timeoutMs],
+    ["API_CACHE_TTL_MS", cacheTtlMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`${name} must be a whole number of milliseconds (0 or more), got "${process.env[name]}"`);
+    }
+  }
   const pool = createReadPool({ url, statementTimeoutMs: timeoutMs, logger });
   const api = await createApi({
     pool,
     databaseUrl: url,
     logger,
-    limits: { timeoutMs },
+    limits: { timeoutMs, cacheTtlMs },
     headBlock: process.env.RPC_URL ? rpcHeadBlock(process.env.RPC_URL) : undefined,
   });
   const server = await serveApi(api, { port });

@@ -758,4 +758,36 @@ describe("GraphQL API", function () {
       }
     });
   });
+
+  describe("response cache", function () {
+    it("answers a repeated query from memory until the indexer commits, then afresh", async function () {
+      const query = `{ profile(handle: "dave") { metadataUri } }`;
+      queries.length = 0;
+      const first = await data(query);
+      expect(queries.length).to.be.greaterThan(0);
+      const hits = api.cache.stats().hits;
+      queries.length = 0;
+      expect(await data(query)).to.deep.equal(first);
+      expect(queries, "served without running SQL").to.deep.equal([]);
+      expect(api.cache.stats().hits).to.equal(hits + 1);
+
+      await (await registry.connect(signers[4]).setMetadataURI(4, "ipfs://dave/v2")).wait();
+      await indexer.sync.syncToHead();
+      expect(await data(query)).to.deep.equal({ profile: { metadataUri: "ipfs://dave/v2" } });
+      expect(queries.length, "the new checkpoint made it run again").to.be.greaterThan(0);
+    });
+
+    it("keeps neither errors nor answers to other variables", async function () {
+      const query = `query($h: String!) { profile(handle: $h) { handle } }`;
+      const hits = api.cache.stats().hits;
+      expect((await gql(query, { h: "nobody_here" })).errors?.[0].extensions?.code).to.equal(
+        "PROFILE_NOT_FOUND",
+      );
+      expect((await gql(query, { h: "nobody_here" })).errors?.[0].extensions?.code).to.equal(
+        "PROFILE_NOT_FOUND",
+      );
+      expect(await data(query, { h: "carol" })).to.deep.equal({ profile: { handle: "carol" } });
+      expect(api.cache.stats().hits).to.equal(hits);
+    });
+  });
 });

@@ -1,0 +1,76 @@
+import type { ExecutionResult } from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+export interface ResponseCacheOptions {
+  /** Longest an answer is served again, in ms; 0 turns the cache off. */
+  ttlMs: number;
+  /** Entries kept at most; the oldest goes first. */
+  maxEntries: number;
+  /**
+   * The version of the indexed data: it changes with every commit of the indexer, so an answer
+   * computed at one version is exact for as long as the version stays the same.
+   */
+  version(): Promise<string>;
+}
+
+export interface ResponseCache {
+  plugin: Plugin;
+  stats(): { hits: number; misses: number; entries: number };
+}
+
+interface Entry {
+  result: ExecutionResult;
+  version: string;
+  storedAt: number;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Serves a repeated query from memory while the indexed data stays the same. The API reads only
+ * what the indexer writes, and the indexer moves its checkpoint in the transaction of every
+ * write, so the checkpoint (block number and hash) versions the data: each request reads it (one
+ * primary-key lookup) and an answer computed at that version is served again, without parsing,
+ * validating or executing. The version is read before executing, so an answer that may include
+ * a later commit carries an older version and is never served once that commit is visible. The
+ * TTL bounds what the version does not cover: indexerStatus' head lag, read from the node.
+ * Keyed by the request's query text, variables, operation name and extensions; only complete
+ * answers without errors are kept, never subscriptions.
+ */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const entries = new Map<string, Entry>();
+  let hits = 0;
+  let misses = 0;
+  const plugin: Plugin = {
+    async onParams({ params, setResult, paramsHandler, setParamsHandler }) {
+      if (options.ttlMs <= 0 || typeof params.query !== "string") return;
+      const key = JSON.stringify([
+        params.query,
+        params.variables ?? null,
+        params.operationName ?? null,
+        params.extensions ?? null,
+      ]);
+      const version = await options.version();
+      const entry = entries.get(key);
+      if (entry && entry.version === version && Date.now() - entry.storedAt < options.ttlMs) {
+        hits++;
+        setResult(entry.result);
+        return;
+      }
+      misses++;
+      setParamsHandler(async (payload) => {
+        const result = await paramsHandler(payload);
+        if (isAsyncIterable(result) || result.errors) return result;
+        entries.delete(key);
+        entries.set(key, { result, version, storedAt: Date.now() });
+        if (entries.size > options.maxEntries) {
+          entries.delete(entries.keys().next().value as string);
+        }
+        return result;
+      });
+    },
+  };
+  return { plugin, stats: () => ({ hits, misses, entries: entries.size }) };
+}
