@@ -12,7 +12,10 @@
  *      their authors and counts;
  *    - tip leaderboard: the 20 most tipped profiles in ETH, with their handles.
  *    Each query is first run once and must answer without errors.
- * 3. Records requests per second and the p50 and p99 latency of each query.
+ * 3. Records requests per second and the p50 and p99 latency of each query, twice: against the
+ *    API as served (its response cache answers a repeated query while the indexer's checkpoint
+ *    stays put) and against the same API with the cache off (every request parsed, validated
+ *    and executed).
  *
  * Run: npm run bench:api. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which the
  * benchmark creates and drops its database; BENCH_KEEP=1 keeps it). BENCH_NODE_PORT sets the node's
@@ -168,6 +171,8 @@ const TIP_LEADERBOARD = /* GraphQL */ `
 
 interface Measured {
   query: string;
+  /** "cached": the API as served (response cache on); "uncached": every request executed. */
+  mode: "cached" | "uncached";
   description: string;
   variables: Record<string, unknown>;
   requestsPerSecond: number;
@@ -250,6 +255,20 @@ async function main() {
     cleanups.unshift(() => api.close());
     const server = await serveApi(api, { port: 0, host: "127.0.0.1" });
     cleanups.unshift(() => server.close());
+    // The same API with its response cache off: what every request costs when executed.
+    const uncachedApi = await createApi({
+      pool,
+      databaseUrl: db.url,
+      logger: apiLogger,
+      limits: { cacheTtlMs: 0 },
+    });
+    cleanups.unshift(() => uncachedApi.close());
+    const uncachedServer = await serveApi(uncachedApi, { port: 0, host: "127.0.0.1" });
+    cleanups.unshift(() => uncachedServer.close());
+    const servers = [
+      { mode: "cached", url: server.url },
+      { mode: "uncached", url: uncachedServer.url },
+    ] as const;
 
     const queries = [
       {
@@ -273,44 +292,47 @@ async function main() {
     ];
     const results: Measured[] = [];
     for (const q of queries) {
-      const body = JSON.stringify({ query: q.document, variables: q.variables });
-      const probe = await fetch(server.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-      });
-      const reply = (await probe.json()) as { errors?: unknown[] };
-      if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
-      const responseBytes = JSON.stringify(reply).length;
-      log(`${q.query}: ${CONNECTIONS} connections for ${DURATION} s`);
-      const result = await autocannon({
-        url: server.url,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        connections: CONNECTIONS,
-        duration: DURATION,
-        // The load generator runs in a worker thread, off the API's event loop.
-        workers: 1,
-      });
-      const measured: Measured = {
-        query: q.query,
-        description: q.description,
-        variables: q.variables,
-        requestsPerSecond: Math.round(result.requests.average),
-        latencyP50Ms: result.latency.p50,
-        latencyP99Ms: result.latency.p99,
-        latencyMaxMs: result.latency.max,
-        requests: result.requests.total,
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        responseBytes,
-      };
-      log(
-        `${q.query}: ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ${measured.non2xx} non-2xx`,
-      );
-      results.push(measured);
+      for (const { mode, url } of servers) {
+        const body = JSON.stringify({ query: q.document, variables: q.variables });
+        const probe = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const reply = (await probe.json()) as { errors?: unknown[] };
+        if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
+        const responseBytes = JSON.stringify(reply).length;
+        log(`${q.query} (${mode}): ${CONNECTIONS} connections for ${DURATION} s`);
+        const result = await autocannon({
+          url,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          connections: CONNECTIONS,
+          duration: DURATION,
+          // The load generator runs in a worker thread, off the API's event loop.
+          workers: 1,
+        });
+        const measured: Measured = {
+          query: q.query,
+          mode,
+          description: q.description,
+          variables: q.variables,
+          requestsPerSecond: Math.round(result.requests.average),
+          latencyP50Ms: result.latency.p50,
+          latencyP99Ms: result.latency.p99,
+          latencyMaxMs: result.latency.max,
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          responseBytes,
+        };
+        log(
+          `${q.query} (${mode}): ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ${measured.non2xx} non-2xx`,
+        );
+        results.push(measured);
+      }
     }
 
     const cpus = os.cpus();
@@ -320,12 +342,15 @@ async function main() {
         cpuModel: cpus[0]?.model ?? "unknown",
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
-        note: "the API, its load generator (autocannon, in a worker thread of the same process) and Postgres share the machine's cores, which were shared with other work while this ran",
+        note: "the API, its load generator (autocannon, in a worker thread of the same process) and Postgres share the machine's cores",
       },
       setup: {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         readPool: "createReadPool, 8 connections, statement_timeout 5000 ms",
+        cache:
+          "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves (no indexing runs during the load, so after the first request every request is a hit); uncached: the same API with API_CACHE_TTL_MS=0",
+        cacheStats: api.cache.stats(),
       },
       workload: {
         events: workload.events,

@@ -1,6 +1,9 @@
 import type { ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
+/** A result that brings its own serializer, which yoga's result processor uses. */
+type SerializedResult = ExecutionResult & { stringify: () => string };
+
 export interface ResponseCacheOptions {
   /** Longest an answer is served again, in ms; 0 turns the cache off. */
   ttlMs: number;
@@ -19,9 +22,43 @@ export interface ResponseCache {
 }
 
 interface Entry {
-  result: ExecutionResult;
+  /** Carries its serialized form, so that a hit is not serialized again. */
+  result: SerializedResult;
   version: string;
   storedAt: number;
+}
+
+/**
+ * Coalesces concurrent reads of the version without ever answering a request with a read that
+ * began before it arrived: a request that finds a read in flight waits for the next one, which
+ * starts when that read ends. So a request always sees every commit made before it arrived, and
+ * the database answers one version read at a time however many requests wait.
+ */
+function coalesce(read: () => Promise<string>): () => Promise<string> {
+  let inFlight: Promise<string> | null = null;
+  let queued: Promise<string> | null = null;
+  const start = (): Promise<string> => {
+    const reading = read();
+    inFlight = reading;
+    const clear = () => {
+      if (inFlight === reading) inFlight = null;
+    };
+    reading.then(clear, clear);
+    return reading;
+  };
+  return () => {
+    if (!inFlight) return start();
+    queued ??= inFlight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        queued = null;
+        return start();
+      });
+    return queued;
+  };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -37,10 +74,12 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * a later commit carries an older version and is never served once that commit is visible. The
  * TTL bounds what the version does not cover: indexerStatus' head lag, read from the node.
  * Keyed by the request's query text, variables, operation name and extensions; only complete
- * answers without errors are kept, never subscriptions.
+ * answers without errors or extensions are kept, never subscriptions. A hit is sent as the text
+ * serialized when it was stored.
  */
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const entries = new Map<string, Entry>();
+  const readVersion = coalesce(options.version);
   let hits = 0;
   let misses = 0;
   const plugin: Plugin = {
@@ -52,7 +91,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         params.operationName ?? null,
         params.extensions ?? null,
       ]);
-      const version = await options.version();
+      const version = await readVersion();
       const entry = entries.get(key);
       if (entry && entry.version === version && Date.now() - entry.storedAt < options.ttlMs) {
         hits++;
@@ -62,9 +101,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       misses++;
       setParamsHandler(async (payload) => {
         const result = await paramsHandler(payload);
-        if (isAsyncIterable(result) || result.errors) return result;
+        if (isAsyncIterable(result) || result.errors || result.extensions) return result;
+        const text = JSON.stringify(result);
         entries.delete(key);
-        entries.set(key, { result, version, storedAt: Date.now() });
+        entries.set(key, {
+          result: { ...result, stringify: () => text },
+          version,
+          storedAt: Date.now(),
+        });
         if (entries.size > options.maxEntries) {
           entries.delete(entries.keys().next().value as string);
         }

@@ -5,9 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
-import pg from "pg";
 import { HARDHAT_ACCOUNT_0_KEY } from "../../bench/workload";
-import { HANDLERS } from "../../indexer/handlers";
 import { ProfileRegistry__factory } from "../../typechain-types";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -182,30 +180,22 @@ describe("npm start (devnet/start.ts)", function () {
     expect(seeded.profiles.map((p) => p.handle)).to.include.members(["alice", "bob", "zoe"]);
     expect(seeded.posts.length).to.be.at.least(20);
 
-    // Coins, tips and the executed proposal, where the indexer has handlers for them.
-    const database = new pg.Client({
-      connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_POSTGRES_PORT}/agora`,
-    });
-    await database.connect();
-    try {
-      const count = async (sql: string) => Number((await database.query(sql)).rows[0].n);
-      const handled = new Set(HANDLERS.map((handler) => handler.contract));
-      if (handled.has("CreatorCoinFactory")) {
-        expect(await count("SELECT count(*) AS n FROM coins")).to.equal(8);
-      }
-      if (handled.has("TipJar")) {
-        expect(await count("SELECT count(*) AS n FROM tips")).to.be.at.least(1);
-      }
-      if (handled.has("AgoraGovernor")) {
-        expect(
-          await count(
-            "SELECT count(*) AS n FROM proposals WHERE executed_block_number IS NOT NULL",
-          ),
-        ).to.equal(1);
-      }
-    } finally {
-      await database.end();
-    }
+    // Coins, trades, tips and the executed proposal, through the same API.
+    const demo = (await gql(
+      apiUrl,
+      `{ stats { coins trades tips proposals }
+         proposals(where: { state: "Executed" }) { nodes { description } } }`,
+    )) as {
+      stats: { coins: number; trades: number; tips: number; proposals: number };
+      proposals: { nodes: { description: string }[] };
+    };
+    expect(demo.stats.coins).to.equal(8);
+    expect(demo.stats.trades).to.be.at.least(60);
+    expect(demo.stats.tips).to.be.at.least(20);
+    expect(demo.stats.proposals).to.equal(1);
+    expect(demo.proposals.nodes.map((p) => p.description)).to.deep.equal([
+      "Raise the creator share of protocol revenue to 25%",
+    ]);
 
     // A new post from a wallet, seen over SSE and through a query within 2 s of being mined.
     const deployment = JSON.parse(fs.readFileSync(env.DEPLOYMENT_FILE, "utf8")) as {
