@@ -47,6 +47,8 @@ const KEEP = process.env.BENCH_KEEP === "1";
 const NODE_PORT = Number(process.env.BENCH_NODE_PORT ?? 18_546);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+/** Seconds of unrecorded load before each measured run. */
+const WARMUP = 2;
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
@@ -302,6 +304,16 @@ async function main() {
         const reply = (await probe.json()) as { errors?: unknown[] };
         if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
         const responseBytes = JSON.stringify(reply).length;
+        // Warm-up, not recorded: the JIT compiles the hot paths and the pools fill.
+        await autocannon({
+          url,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          connections: CONNECTIONS,
+          duration: WARMUP,
+          workers: 1,
+        });
         log(`${q.query} (${mode}): ${CONNECTIONS} connections for ${DURATION} s`);
         const result = await autocannon({
           url,
@@ -347,6 +359,7 @@ async function main() {
       setup: {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
+        warmupSeconds: WARMUP,
         readPool: "createReadPool, 8 connections, statement_timeout 5000 ms",
         cache:
           "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves (no indexing runs during the load, so after the first request every request is a hit); uncached: the same API with API_CACHE_TTL_MS=0",
