@@ -74,8 +74,14 @@ const hex = (n: bigint) => "0x" + n.toString(16);
  * address list (skipped while there are none) and merges both in chain order. The reorg
  * checks and the range shrinking apply to both requests alike. A child cannot log before the
  * transaction that creates it, so fetching its logs over the whole range is exact. Children
- * found in a step that does not commit are forgotten again. The checkpoint's `contracts`
+ * found in a range that is not written are forgotten again. The checkpoint's `contracts`
  * fingerprint covers the static contracts only.
+ *
+ * Pipelining: while a batch is written, the next range is already fetched and decoded, so the
+ * node and the database work at the same time. A range fetched ahead is checked against the
+ * chain like any other (its last block's hash across the fetch, every log's block hash), and
+ * whether it continues the checkpoint is checked only when it is written; if the write fails or
+ * the next step starts elsewhere (a reorg, caught up), it is dropped.
  */
 export function createSync(params: CreateSyncParams): Sync {
   const { config, pool, rpc, logger, metrics } = params;
@@ -360,31 +366,124 @@ export function createSync(params: CreateSyncParams): Sync {
     metrics.indexedBlock.set(Number(toBlock));
   }
 
+  /** A range fetched, decoded and checked against itself, ready to be written. */
+  interface Fetched {
+    fromBlock: bigint;
+    toBlock: bigint;
+    first: RpcBlock;
+    to: RpcBlock;
+    /** In chain order, timestamps filled in. */
+    logs: DecodedLog[];
+    blocks: Map<bigint, RpcBlock | null>;
+    /** Logs in the replies, before decoding (it sizes the next range). */
+    replied: number;
+    /** Children first seen in this range: routed in the decoder, known once written. */
+    discovered: Map<string, ChildContracts>;
+  }
+
+  type FetchOutcome =
+    | { type: "fetched"; fetched: Fetched }
+    /** A block of the range is missing: the chain may have reorganised below it. */
+    | { type: "moved" }
+    | { type: "retry"; reason: string };
+
+  /** The next range, fetched while the previous one is written. */
+  let prefetch: { fromBlock: bigint; outcome: Promise<FetchOutcome> } | null = null;
+
+  /** Removes the decoder routes of children that were found but never written. */
+  function forget(discovered: Map<string, ChildContracts>): void {
+    for (const address of discovered.keys()) {
+      if (!children.has(address)) decode.removeAddress(address);
+    }
+  }
+
+  /** Waits for the prefetch to settle and drops it, unless it starts at `fromBlock`. */
+  async function takePrefetch(fromBlock: bigint | null): Promise<Promise<FetchOutcome> | null> {
+    const taken = prefetch;
+    prefetch = null;
+    if (!taken) return null;
+    if (taken.fromBlock === fromBlock) return taken.outcome;
+    const outcome = await taken.outcome.catch(() => null);
+    if (outcome?.type === "fetched") forget(outcome.fetched.discovered);
+    return null;
+  }
+
   async function step(): Promise<SyncStep> {
     headBlock = BigInt(await rpc.request<string>("eth_blockNumber", []));
     metrics.headBlock.set(Number(headBlock));
     const safe = headBlock - BigInt(config.confirmations);
     if (safe <= checkpoint.number) {
+      await takePrefetch(null);
       if (!(await checkpointOnChain())) return rollBack();
       ready = true;
       return { type: "caught-up", block: checkpoint.number };
     }
     const fromBlock = checkpoint.number + 1n;
-    const toBlock = fromBlock + range - 1n < safe ? fromBlock + range - 1n : safe;
-
-    const before = await header(toBlock);
-    /** Children first seen in this step; forgotten again unless the step commits. */
-    const discovered = new Map<string, ChildContracts>();
+    let outcome: FetchOutcome;
+    let toBlock = fromBlock + range - 1n < safe ? fromBlock + range - 1n : safe;
     try {
-      const result = await fetchRange(fromBlock, toBlock, before, discovered);
-      if (result.type === "batch") {
-        for (const [address, declaration] of discovered) children.set(address, declaration);
-        discovered.clear();
+      const ahead = await takePrefetch(fromBlock);
+      outcome = await (ahead ?? fetchRange(fromBlock, toBlock, new Map()));
+    } catch (error) {
+      if (!(error instanceof RangeTooLargeError)) throw error;
+      const refused = error.range ?? { fromBlock, toBlock };
+      const span = refused.toBlock - refused.fromBlock + 1n;
+      range = span > 1n ? span / 2n : 1n;
+      logger.info(
+        {
+          from_block: Number(refused.fromBlock),
+          to_block: Number(refused.toBlock),
+          next_range: Number(range),
+        },
+        "range refused, shrinking",
+      );
+      if (span === 1n) {
+        throw new SyncFatalError(
+          `the provider refuses eth_getLogs even for block ${refused.fromBlock} alone (${error.message}); use an RPC_URL without that limit`,
+        );
       }
-      return result;
-    } finally {
-      for (const address of discovered.keys()) decode.removeAddress(address);
+      return { type: "retry", reason: "range refused" };
     }
+    if (outcome.type === "retry") return outcome;
+    if (outcome.type === "moved" || !(await continuesCheckpoint(outcome.fetched.first))) {
+      if (outcome.type === "fetched") forget(outcome.fetched.discovered);
+      if (!(await checkpointOnChain())) return rollBack();
+      return { type: "retry", reason: "chain moved during fetch" };
+    }
+    const fetched = outcome.fetched;
+    toBlock = fetched.toBlock;
+
+    if (fetched.replied < config.targetLogsPerRequest / 2) {
+      const grown = range * 2n;
+      range = grown > BigInt(config.maxBlockRange) ? BigInt(config.maxBlockRange) : grown;
+    }
+    // Fetch the next range while this one is written: the node and the database work at once.
+    if (toBlock < safe) {
+      const nextFrom = toBlock + 1n;
+      const nextTo = nextFrom + range - 1n < safe ? nextFrom + range - 1n : safe;
+      const outcome = fetchRange(nextFrom, nextTo, fetched.discovered);
+      // Settled by the next step, or by takePrefetch when that step starts elsewhere.
+      outcome.catch(() => undefined);
+      prefetch = { fromBlock: nextFrom, outcome };
+    }
+    try {
+      await write(fromBlock, fetched.to, fetched.logs, fetched.blocks);
+    } catch (error) {
+      await takePrefetch(null);
+      forget(fetched.discovered);
+      throw error;
+    }
+    for (const [address, declaration] of fetched.discovered) children.set(address, declaration);
+    logger.info(
+      {
+        from_block: Number(fromBlock),
+        to_block: Number(toBlock),
+        events: fetched.logs.length,
+        head_block: Number(headBlock),
+      },
+      "batch committed",
+    );
+    return { type: "batch", fromBlock, toBlock, events: fetched.logs.length };
   }
 
   const getLogs = (fromBlock: bigint, toBlock: bigint, address: string[]) =>
@@ -392,94 +491,99 @@ export function createSync(params: CreateSyncParams): Sync {
       { fromBlock: hex(fromBlock), toBlock: hex(toBlock), address },
     ]);
 
-  /** Adds the children that `logs` announce and are not known yet to `discovered`. */
-  function discoverChildren(logs: readonly DecodedLog[], discovered: Map<string, ChildContracts>) {
+  /**
+   * Adds the children that `logs` announce and that are neither known nor `pending` (found in
+   * the range before, not written yet) to `discovered`.
+   */
+  function discoverChildren(
+    logs: readonly DecodedLog[],
+    pending: Map<string, ChildContracts>,
+    discovered: Map<string, ChildContracts>,
+  ) {
     for (const log of logs) {
       const handler = handlerByContract.get(log.contract);
       const declaration = handler?.children;
       if (!declaration || log.event !== declaration.event) continue;
       const address = String(log.args[declaration.addressArg]).toLowerCase();
-      if (children.has(address) || discovered.has(address)) continue;
+      if (children.has(address) || pending.has(address) || discovered.has(address)) continue;
       discovered.set(address, declaration);
       decode.addContract({ contract: declaration.contract, address, events: declaration.events });
     }
   }
 
+  /**
+   * Fetches and decodes the logs of blocks `fromBlock..toBlock`: the static contracts', then
+   * those of every child known, `pending` or found in them. Checks that the range is one chain
+   * (its last block kept its hash across the fetch, every log's block hash matches); whether
+   * it continues the checkpoint is for the caller to check when it writes it. A refused range
+   * throws RangeTooLargeError carrying the range.
+   */
   async function fetchRange(
     fromBlock: bigint,
     toBlock: bigint,
-    before: RpcBlock | null,
-    discovered: Map<string, ChildContracts>,
-  ): Promise<SyncStep> {
-    let rawLogs: RpcLog[];
-    let decoded: DecodedLog[];
+    pending: Map<string, ChildContracts>,
+  ): Promise<FetchOutcome> {
+    const discovered = new Map<string, ChildContracts>();
+    let keep = false;
     try {
-      rawLogs = await getLogs(fromBlock, toBlock, addresses);
-      // Timestamps are filled in below, once the blocks are known.
-      decoded = decode(rawLogs, () => 0n);
-      discoverChildren(decoded, discovered);
-      const childAddresses = [...children.keys(), ...discovered.keys()];
-      if (childAddresses.length > 0) {
-        const childLogs = await getLogs(fromBlock, toBlock, childAddresses);
-        rawLogs = rawLogs.concat(childLogs);
-        decoded = decoded.concat(decode(childLogs, () => 0n));
+      const before = await header(toBlock);
+      let rawLogs: RpcLog[];
+      let decoded: DecodedLog[];
+      try {
+        rawLogs = await getLogs(fromBlock, toBlock, addresses);
+        // Timestamps are filled in below, once the blocks are known.
+        decoded = decode(rawLogs, () => 0n);
+        discoverChildren(decoded, pending, discovered);
+        const childAddresses = [...children.keys(), ...pending.keys(), ...discovered.keys()];
+        if (childAddresses.length > 0) {
+          const childLogs = await getLogs(fromBlock, toBlock, childAddresses);
+          rawLogs = rawLogs.concat(childLogs);
+          decoded = decoded.concat(decode(childLogs, () => 0n));
+        }
+      } catch (error) {
+        if (error instanceof RangeTooLargeError) error.range = { fromBlock, toBlock };
+        throw error;
       }
-    } catch (error) {
-      if (!(error instanceof RangeTooLargeError)) throw error;
-      const span = toBlock - fromBlock + 1n;
-      range = span > 1n ? span / 2n : 1n;
-      logger.info(
-        { from_block: Number(fromBlock), to_block: Number(toBlock), next_range: Number(range) },
-        "range refused, shrinking",
+
+      const logBlocks = rawLogs.map((log) => BigInt(log.blockNumber));
+      const blocks = await headers([fromBlock, toBlock, ...logBlocks]);
+      const first = blocks.get(fromBlock);
+      const to = blocks.get(toBlock);
+      if (!first || !to) return { type: "moved" };
+      // The range's last block kept its hash across the fetch, so every log came from that chain.
+      if (!before || before.hash !== to.hash)
+        return { type: "retry", reason: "chain moved during fetch" };
+      for (const log of rawLogs) {
+        if (blocks.get(BigInt(log.blockNumber))?.hash !== log.blockHash) {
+          return { type: "retry", reason: "log from a replaced block" };
+        }
+      }
+
+      for (const log of decoded) log.timestamp = BigInt(blocks.get(log.blockNumber)!.timestamp);
+      const logs = decoded.sort((a, b) =>
+        a.blockNumber === b.blockNumber
+          ? a.logIndex - b.logIndex
+          : a.blockNumber < b.blockNumber
+            ? -1
+            : 1,
       );
-      if (span === 1n) {
-        throw new SyncFatalError(
-          `the provider refuses eth_getLogs even for block ${fromBlock} alone (${error.message}); use an RPC_URL without that limit`,
-        );
-      }
-      return { type: "retry", reason: "range refused" };
+      keep = true;
+      return {
+        type: "fetched",
+        fetched: {
+          fromBlock,
+          toBlock,
+          first,
+          to,
+          logs,
+          blocks,
+          replied: rawLogs.length,
+          discovered,
+        },
+      };
+    } finally {
+      if (!keep) forget(discovered);
     }
-
-    const logBlocks = rawLogs.map((log) => BigInt(log.blockNumber));
-    const blocks = await headers([fromBlock, toBlock, ...logBlocks]);
-    const first = blocks.get(fromBlock);
-    const to = blocks.get(toBlock);
-    if (!first || !to || !(await continuesCheckpoint(first))) {
-      if (!(await checkpointOnChain())) return rollBack();
-      return { type: "retry", reason: "chain moved during fetch" };
-    }
-    // The range's last block kept its hash across the fetch, so every log came from that chain.
-    if (!before || before.hash !== to.hash)
-      return { type: "retry", reason: "chain moved during fetch" };
-    for (const log of rawLogs) {
-      if (blocks.get(BigInt(log.blockNumber))?.hash !== log.blockHash) {
-        return { type: "retry", reason: "log from a replaced block" };
-      }
-    }
-
-    for (const log of decoded) log.timestamp = BigInt(blocks.get(log.blockNumber)!.timestamp);
-    const logs = decoded.sort((a, b) =>
-      a.blockNumber === b.blockNumber
-        ? a.logIndex - b.logIndex
-        : a.blockNumber < b.blockNumber
-          ? -1
-          : 1,
-    );
-    await write(fromBlock, to, logs, blocks);
-    logger.info(
-      {
-        from_block: Number(fromBlock),
-        to_block: Number(toBlock),
-        events: logs.length,
-        head_block: Number(headBlock),
-      },
-      "batch committed",
-    );
-    if (rawLogs.length < config.targetLogsPerRequest / 2) {
-      const grown = range * 2n;
-      range = grown > BigInt(config.maxBlockRange) ? BigInt(config.maxBlockRange) : grown;
-    }
-    return { type: "batch", fromBlock, toBlock, events: logs.length };
   }
 
   return {

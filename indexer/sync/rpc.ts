@@ -22,6 +22,9 @@ export interface RpcBlock {
 
 /** The provider refused a log query as too large (too many results or too wide a range). */
 export class RangeTooLargeError extends Error {
+  /** The block range of the refused `eth_getLogs`, when the sync knows it. */
+  range?: { fromBlock: bigint; toBlock: bigint };
+
   constructor(message: string) {
     super(message);
     this.name = "RangeTooLargeError";

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import hre from "hardhat";
 import pg from "pg";
+import { generateWorkload } from "../../bench/workload";
 import { deploySuite } from "../../deploy/suite";
 import type { ProfileRegistry } from "../../typechain-types";
 import {
@@ -14,11 +15,11 @@ import {
   serveProvider,
   testConfig,
   testEnv,
-  writeDeployment,
   type Actor,
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
+import { writeSuiteDeployment } from "./suiteHelpers";
 
 const ROOT = path.resolve(__dirname, "../..");
 const KILLS = Number(process.env.INDEXER_CRASH_KILLS ?? 4);
@@ -102,13 +103,20 @@ describe("indexer: crash safety (kill -9)", function () {
         profileId: await registry.profileIdOf(signers[i].address),
       });
     }
-    await randomActivity(registry, actors, 150, SEED);
+    await randomActivity(registry, actors, 60, SEED);
     rpc = await serveProvider(hre.network.provider);
-    deploymentFile = writeDeployment(
-      31337,
-      suite.profileRegistry.address,
-      suite.profileRegistry.blockNumber,
-    );
+    // Activity on every contract, a few transactions per block so that backfills take many
+    // batches: coin launches, trades and transfers, tips, revenue, delegations and a proposal.
+    const workload = await generateWorkload({
+      url: rpc.url,
+      suite,
+      targetEvents: 2_500,
+      wallets: 12,
+      actionsPerWallet: 1,
+      seed: 7_001 + (SEED % 1_000),
+    });
+    expect(workload.reverted).to.equal(0);
+    deploymentFile = writeSuiteDeployment(31337, suite);
   });
 
   after(async function () {
