@@ -174,7 +174,7 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
     );
   }
 
-  const initialBlockRange = int("initialBlockRange", 1_000, 1);
+  const initialBlockRange = int("initialBlockRange", 100, 1);
   const maxBlockRange = int("maxBlockRange", 50_000, 1);
   if (maxBlockRange < initialBlockRange) {
     throw new ConfigError(

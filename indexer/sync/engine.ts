@@ -453,10 +453,7 @@ export function createSync(params: CreateSyncParams): Sync {
     const fetched = outcome.fetched;
     toBlock = fetched.toBlock;
 
-    if (fetched.replied < config.targetLogsPerRequest / 2) {
-      const grown = range * 2n;
-      range = grown > BigInt(config.maxBlockRange) ? BigInt(config.maxBlockRange) : grown;
-    }
+    range = nextRange(fetched);
     // Fetch the next range while this one is written: the node and the database work at once.
     if (toBlock < safe) {
       const nextFrom = toBlock + 1n;
@@ -484,6 +481,27 @@ export function createSync(params: CreateSyncParams): Sync {
       "batch committed",
     );
     return { type: "batch", fromBlock, toBlock, events: fetched.logs.length };
+  }
+
+  /**
+   * The next range's size, from what this one held: doubled (up to maxBlockRange) when it held
+   * fewer than half of targetLogsPerRequest logs; scaled down to about that many when it held
+   * more than twice as many, so that dense history comes in batches small enough to write one
+   * while the next is fetched.
+   */
+  function nextRange(fetched: Fetched): bigint {
+    const span = fetched.toBlock - fetched.fromBlock + 1n;
+    const target = BigInt(config.targetLogsPerRequest);
+    const replied = BigInt(fetched.replied);
+    if (replied < target / 2n) {
+      const grown = range * 2n;
+      return grown > BigInt(config.maxBlockRange) ? BigInt(config.maxBlockRange) : grown;
+    }
+    if (replied > target * 2n) {
+      const scaled = (span * target) / replied;
+      return scaled > 1n ? scaled : 1n;
+    }
+    return range;
   }
 
   const getLogs = (fromBlock: bigint, toBlock: bigint, address: string[]) =>

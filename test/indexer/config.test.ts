@@ -52,7 +52,7 @@ describe("indexer: config", function () {
       const config = loadConfig({ env: { INDEXER_CONFIG: file, MAX_BLOCK_RANGE: "5000" } });
       expect(config.confirmations).to.equal(3);
       expect(config.maxBlockRange).to.equal(5000);
-      expect(config.initialBlockRange).to.equal(1000);
+      expect(config.initialBlockRange).to.equal(100);
     });
 
     it("takes addresses and start blocks from the deployment file, lowercased", function () {
