@@ -355,6 +355,7 @@ async function main() {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
         note: "the API, its load generator (autocannon, in a worker thread of the same process) and Postgres share the machine's cores",
+        loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
       setup: {
         connections: CONNECTIONS,

@@ -342,7 +342,8 @@ async function main() {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
         postgres,
-        note: "the machine's cores were shared with other work while this ran",
+        note: "the Hardhat node, the indexer and Postgres share the machine's cores",
+        loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
       handlers: HANDLERS.map((handler) => handler.contract),
       workload: {

@@ -12,9 +12,8 @@ import {
   type Row,
 } from "./entity";
 import { ErrorCode, userError } from "./errors";
-import type { LiveFeed } from "./live";
 import { profileById } from "./profiles";
-import { NOW_SQL, nested, required, traceColumns } from "./shared";
+import { NOW_SQL, eventFeed, nested, required, traceColumns } from "./shared";
 
 /** Seconds in the window of `volume24h`. */
 const DAY = 86_400;
@@ -308,15 +307,7 @@ export const HOLDING: Entity = {
 };
 
 /** Feed of new trades for `tradeCreated`. */
-export const TRADES_FEED: LiveFeed = {
-  name: "trades",
-  fetch: (db, fromBlock, toBlock) =>
-    db.query<Row>(
-      `SELECT ${selectColumns(TRADE)} FROM ${TRADE.from}
-       WHERE t.block_number > $1::int8 AND t.block_number <= $2::int8 ORDER BY t.block_number, t.log_index`,
-      [fromBlock, toBlock],
-    ),
-};
+export const TRADES_FEED = eventFeed("trades", TRADE);
 
 /** Seconds per candle of each interval. */
 const INTERVALS = { MINUTE: 60, HOUR: 3_600, DAY: 86_400 } as const;

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     ["API_CACHE_TTL_MS", cacheTtlMs],
   ] as const) {
     if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`${name} must be a whole number of milliseconds (0 or more), got "${process.env[name]}"`);
+      throw new Error(
+        `${name} must be a whole number of milliseconds (0 or more), got "${process.env[name]}"`,
+      );
     }
   }
   const pool = createReadPool({ url, statementTimeoutMs: timeoutMs, logger });

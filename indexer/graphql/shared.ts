@@ -1,7 +1,9 @@
 import type { ApiContext } from "./context";
+import type { LiveFeed } from "./live";
 import {
   createPageLoader,
   pageLoaderKey,
+  selectColumns,
   type Column,
   type Entity,
   type PageArgs,
@@ -65,4 +67,22 @@ export async function required(row: Promise<Row | null>, what: string): Promise<
   const found = await row;
   if (!found) throw new Error(`${what} is missing from the database`);
   return found;
+}
+
+/**
+ * The live feed of an event entity: its rows indexed in blocks `(fromBlock, toBlock]`, in chain
+ * order (the entity's table has `block_number` and `log_index`).
+ */
+export function eventFeed(name: string, entity: Entity): LiveFeed {
+  const at = entity.alias;
+  return {
+    name,
+    fetch: (db, fromBlock, toBlock) =>
+      db.query<Row>(
+        `SELECT ${selectColumns(entity)} FROM ${entity.from}
+         WHERE ${at}.block_number > $1::int8 AND ${at}.block_number <= $2::int8
+         ORDER BY ${at}.block_number, ${at}.log_index`,
+        [fromBlock, toBlock],
+      ),
+  };
 }

@@ -6,16 +6,14 @@ import {
   createRowLoader,
   entityTypeDefs,
   fetchPage,
-  selectColumns,
   type Entity,
   type PageArgs,
   type PageLimits,
   type Row,
 } from "./entity";
 import { ErrorCode, userError } from "./errors";
-import type { LiveFeed } from "./live";
 import { findProfile, profileById, type ProfileKey } from "./profiles";
-import { nested, required, traceColumns } from "./shared";
+import { eventFeed, nested, required, traceColumns } from "./shared";
 
 const TRACE = traceColumns;
 
@@ -173,15 +171,7 @@ export const REACTION: Entity = {
 };
 
 /** Feed of new posts for `postCreated`. */
-export const POSTS_FEED: LiveFeed = {
-  name: "posts",
-  fetch: (db, fromBlock, toBlock) =>
-    db.query<Row>(
-      `SELECT ${selectColumns(POST)} FROM ${POST.from}
-       WHERE p.block_number > $1::int8 AND p.block_number <= $2::int8 ORDER BY p.block_number, p.log_index`,
-      [fromBlock, toBlock],
-    ),
-};
+export const POSTS_FEED = eventFeed("posts", POST);
 
 export function postById(context: ApiContext, id: string): Promise<Row | null> {
   return context

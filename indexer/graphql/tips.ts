@@ -3,15 +3,13 @@ import {
   connectionArgs,
   entityTypeDefs,
   fetchPage,
-  selectColumns,
   type Entity,
   type PageArgs,
   type PageLimits,
   type Row,
 } from "./entity";
-import type { LiveFeed } from "./live";
 import { profileById } from "./profiles";
-import { nested, required, traceColumns } from "./shared";
+import { eventFeed, nested, required, traceColumns } from "./shared";
 import { postById } from "./social";
 
 /** How `tips.token` names ETH. */
@@ -172,15 +170,7 @@ export const TIPPED_POST: Entity = {
 };
 
 /** Feed of new tips for `tipCreated`. */
-export const TIPS_FEED: LiveFeed = {
-  name: "tips",
-  fetch: (db, fromBlock, toBlock) =>
-    db.query<Row>(
-      `SELECT ${selectColumns(TIP)} FROM ${TIP.from}
-       WHERE tp.block_number > $1::int8 AND tp.block_number <= $2::int8 ORDER BY tp.block_number, tp.log_index`,
-      [fromBlock, toBlock],
-    ),
-};
+export const TIPS_FEED = eventFeed("tips", TIP);
 
 /** Leaderboard arguments: the filter, ordering and page of a connection, plus the token. */
 function leaderboardArgs(entity: Entity, limits: PageLimits): string {
