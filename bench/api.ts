@@ -4,7 +4,7 @@
  * 1. Starts `hardhat node` (real JSON-RPC over HTTP, in its own process), deploys the suite and
  *    generates at least BENCH_EVENTS events (default 110,000) over every contract with
  *    bench/workload.ts, then indexes them with the real indexer into an empty database.
- * 2. Serves the API over HTTP as `npm start` does (createReadPool, createApi, serveApi) and loads
+ * 2. Serves the API over HTTP as `npm run api` does, in its own process, and loads
  *    it with autocannon, BENCH_CONNECTIONS connections (default 50) for BENCH_SECONDS seconds
  *    (default 10) per query, one query at a time:
  *    - coin page: the most traded coin, its last 50 trades and its top 20 holders;
@@ -21,6 +21,7 @@
  * benchmark creates and drops its database; BENCH_KEEP=1 keeps it). BENCH_NODE_PORT sets the node's
  * port (18546); BENCH_CONNECTIONS and BENCH_SECONDS the load.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,9 +33,6 @@ import { toDeploymentFile } from "../deploy/deployment";
 import { deploySuite } from "../deploy/suite";
 import { rpc, startLocalNode } from "../devnet/node";
 import { loadConfig } from "../indexer/config";
-import { createApi } from "../indexer/graphql/api";
-import { createReadPool } from "../indexer/graphql/database";
-import { serveApi } from "../indexer/graphql/server";
 import { createIndexer } from "../indexer/indexer";
 import { generateWorkload } from "./workload";
 
@@ -188,10 +186,55 @@ interface Measured {
   responseBytes: number;
 }
 
+/**
+ * Starts `indexer/graphql/main.ts` (what `npm run api` runs) on a free port over `databaseUrl`
+ * and returns its GraphQL URL once it listens; `cleanups` gets its shutdown.
+ */
+async function startApiProcess(
+  databaseUrl: string,
+  env: Record<string, string>,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, DATABASE_URL: databaseUrl, API_PORT: "0", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  cleanups.unshift(async () => {
+    child.kill("SIGTERM");
+    await exited;
+  });
+  return new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const entry = JSON.parse(line) as { msg?: string; port?: number; endpoint?: string };
+        if (entry.msg === "api listening") {
+          resolve(`http://127.0.0.1:${entry.port}${entry.endpoint}`);
+        }
+      }
+    });
+    void exited.then(() => reject(new Error("the API process exited before listening")));
+  });
+}
+
 async function main() {
   const log = (message: string) => console.log(`[bench:api] ${message}`);
   const node = await startLocalNode(ROOT, NODE_PORT);
-  const cleanups: (() => Promise<void>)[] = [() => node.stop()];
+  let nodeRunning = true;
+  const stopNode = async () => {
+    if (nodeRunning) await node.stop();
+    nodeRunning = false;
+  };
+  const cleanups: (() => Promise<void>)[] = [stopNode];
   try {
     const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     await rpc(node.url, "hardhat_setLoggingEnabled", [false]);
@@ -227,7 +270,9 @@ async function main() {
     const syncSeconds = seconds(syncStart);
     log(`indexed ${indexedEvents} events in ${syncSeconds.toFixed(1)} s`);
     const admin = indexer.db.pool;
-    await admin.query("ANALYZE");
+    // The steady state of a database after a bulk load: vacuumed and analyzed, so that neither
+    // autovacuum nor stale planner statistics weigh on the measurement.
+    await admin.query("VACUUM ANALYZE");
     const tables = Object.fromEntries(
       (
         await admin.query<{ table: string; rows: string }>(
@@ -248,28 +293,15 @@ async function main() {
       )
     ).rows;
     await indexer.stop();
+    // The API reads only the database: the node (about 11 GB after the workload) can go.
+    await stopNode();
 
-    // The API as `npm start` serves it: its own read-only pool, the default limits.
-    const apiLogger = pino({ level: "silent" });
-    const pool = createReadPool({ url: db.url, statementTimeoutMs: 5_000, logger: apiLogger });
-    cleanups.unshift(() => pool.end());
-    const api = await createApi({ pool, databaseUrl: db.url, logger: apiLogger });
-    cleanups.unshift(() => api.close());
-    const server = await serveApi(api, { port: 0, host: "127.0.0.1" });
-    cleanups.unshift(() => server.close());
-    // The same API with its response cache off: what every request costs when executed.
-    const uncachedApi = await createApi({
-      pool,
-      databaseUrl: db.url,
-      logger: apiLogger,
-      limits: { cacheTtlMs: 0 },
-    });
-    cleanups.unshift(() => uncachedApi.close());
-    const uncachedServer = await serveApi(uncachedApi, { port: 0, host: "127.0.0.1" });
-    cleanups.unshift(() => uncachedServer.close());
+    // The API as `npm run api` serves it, in its own process (its read-only pool, the default
+    // limits), once as configured by default and once with its response cache off: what every
+    // request costs when executed.
     const servers = [
-      { mode: "cached", url: server.url },
-      { mode: "uncached", url: uncachedServer.url },
+      { mode: "cached", url: await startApiProcess(db.url, {}, cleanups) },
+      { mode: "uncached", url: await startApiProcess(db.url, { API_CACHE_TTL_MS: "0" }, cleanups) },
     ] as const;
 
     const queries = [
@@ -361,10 +393,10 @@ async function main() {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         warmupSeconds: WARMUP,
-        readPool: "createReadPool, 8 connections, statement_timeout 5000 ms",
+        server:
+          "npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms",
         cache:
           "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves (no indexing runs during the load, so after the first request every request is a hit); uncached: the same API with API_CACHE_TTL_MS=0",
-        cacheStats: api.cache.stats(),
       },
       workload: {
         events: workload.events,
