@@ -35,6 +35,7 @@ import { rpc, startLocalNode } from "../devnet/node";
 import { loadConfig } from "../indexer/config";
 import { createIndexer } from "../indexer/indexer";
 import { generateWorkload } from "./workload";
+import { writeFigures } from "./figures";
 
 const ROOT = path.resolve(__dirname, "..");
 // The indexer decodes about 93% of what the workload emits (not every event of every contract
@@ -411,7 +412,7 @@ async function main() {
       queries: results,
     };
     const out = path.join(ROOT, "bench", "api.json");
-    writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+    await writeFigures(out, report);
     log(`wrote ${out}`);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);

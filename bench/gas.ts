@@ -1,9 +1,9 @@
-import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { measureCoins } from "./gas/coins";
 import { measureDao } from "./gas/dao";
 import { measureProfiles } from "./gas/profiles";
+import { writeFigures } from "./figures";
 
 /**
  * `npm run bench:gas`: the gas used by every user-facing operation (whole transaction, as a
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     report[area] = await measure();
   }
   const target = path.join(__dirname, "gas.json");
-  fs.writeFileSync(target, JSON.stringify(report, null, 2) + "\n");
+  await writeFigures(target, report);
   for (const [area, figures] of Object.entries(report)) {
     console.log(area);
     for (const [op, gas] of Object.entries(figures)) console.log(`  ${op.padEnd(48)} ${gas}`);

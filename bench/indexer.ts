@@ -37,6 +37,7 @@ import {
 } from "../indexer/sync/decode";
 import type { RpcLog } from "../indexer/sync/rpc";
 import { generateWorkload } from "./workload";
+import { writeFigures } from "./figures";
 
 const ROOT = path.resolve(__dirname, "..");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -368,7 +369,7 @@ async function main() {
         databaseWriteLogs: decoded.length,
       },
     };
-    writeFileSync(path.join(__dirname, "indexer.json"), JSON.stringify(figures, null, 2) + "\n");
+    await writeFigures(path.join(__dirname, "indexer.json"), figures);
     console.log(JSON.stringify(figures, null, 2));
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -26,12 +26,33 @@ const ROOT = path.resolve(__dirname, "..");
  * deployments/localhost.json), AGORA_NODE_PORT (8545), API_PORT (4000, 0: any free port),
  * INDEXER_HTTP_PORT (42069, 0: any free port) and EMBEDDED_POSTGRES_PORT (54329).
  */
+/**
+ * Without RPC_URL, npm start runs a local chain and writes its deployment to DEPLOYMENT_FILE.
+ * A file there that describes another chain was meant to be indexed, not overwritten.
+ */
+function refuseForeignDeployment(file: string): void {
+  if (!fs.existsSync(file)) return;
+  const { chainId, network } = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    chainId?: number;
+    network?: string;
+  };
+  if (chainId !== 31337 || network !== "localhost") {
+    throw new Error(
+      `DEPLOYMENT_FILE ${file} describes ${network ?? "another network"} (chain ${chainId}); without RPC_URL npm start runs a local chain and would overwrite it. Set RPC_URL (and DATABASE_URL) to index that chain, or point DEPLOYMENT_FILE at another file`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? "info");
   let node: LocalNode | undefined;
   let journal: ChainJournal | undefined;
   const env = { ...process.env };
   if (!process.env.RPC_URL) {
+    const deployment = process.env.DEPLOYMENT_FILE
+      ? path.resolve(process.env.DEPLOYMENT_FILE)
+      : deploymentPath(ROOT, "localhost");
+    refuseForeignDeployment(deployment);
     const port = Number(process.env.AGORA_NODE_PORT ?? 8545);
     node = await startLocalNode(ROOT, port);
     env.RPC_URL = node.url;
@@ -39,9 +60,6 @@ async function main(): Promise<void> {
     const dataDir = path.resolve(process.env.AGORA_DATA_DIR || path.join(ROOT, ".data"));
     env.EMBEDDED_POSTGRES_DIR ||= path.join(dataDir, "postgres");
     journal = new ChainJournal(path.join(dataDir, "chain"));
-    const deployment = process.env.DEPLOYMENT_FILE
-      ? path.resolve(process.env.DEPLOYMENT_FILE)
-      : deploymentPath(ROOT, "localhost");
     env.DEPLOYMENT_FILE = deployment;
     if (journal.exists() && fs.existsSync(deployment)) {
       const head = await journal.replay(node.url);
