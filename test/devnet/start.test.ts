@@ -259,4 +259,22 @@ describe("npm start (devnet/start.ts)", function () {
     expect(new Set(after.posts.map((p) => p.id)).size).to.equal(after.posts.length);
     expect(await stop(running), running.output()).to.equal(0);
   });
+
+  it("refuses to overwrite the deployment file of another chain when it runs a local one", async function () {
+    const foreign = path.join(dataDir, "base.json");
+    const content = JSON.stringify({ network: "base", chainId: 8453, contracts: {} });
+    fs.writeFileSync(foreign, content);
+    const failed = start({ ...env, DEPLOYMENT_FILE: foreign });
+    let message = "";
+    try {
+      await failed;
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(/npm start exited early/);
+    expect(message).to.match(
+      /DEPLOYMENT_FILE .*base\.json describes base \(chain 8453\); without RPC_URL npm start runs a local chain and would overwrite it/,
+    );
+    expect(fs.readFileSync(foreign, "utf8")).to.equal(content);
+  });
 });

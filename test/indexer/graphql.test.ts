@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
@@ -663,6 +664,28 @@ describe("GraphQL API", function () {
         expect(await page.text()).to.match(/GraphiQL/i);
       } finally {
         await server.close();
+      }
+    });
+
+    it("refuses to start on a malformed API_CACHE_TTL_MS or API_TIMEOUT_MS, naming it", function () {
+      for (const [name, value] of [
+        ["API_CACHE_TTL_MS", "soon"],
+        ["API_TIMEOUT_MS", "-5"],
+      ]) {
+        const result = spawnSync(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
+          {
+            cwd: path.resolve(__dirname, "../.."),
+            env: { ...process.env, DATABASE_URL: db.url, API_PORT: "0", [name]: value },
+            encoding: "utf8",
+            timeout: 60_000,
+          },
+        );
+        expect(result.status, result.stdout + result.stderr).to.equal(1);
+        expect(result.stdout + result.stderr).to.include(
+          `${name} must be a whole number of milliseconds (0 or more), got \\"${value}\\"`,
+        );
       }
     });
   });
