@@ -25,6 +25,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
+import { subscribeSse } from "./sse";
 import { writeSuiteDeployment } from "./suiteHelpers";
 
 // A reply's shape is the query's own; the assertions check it field by field.
@@ -128,36 +129,7 @@ describe("GraphQL API: coins and tips", function () {
     await hre.network.provider.request({ method: "evm_increaseTime", params: [seconds] });
   };
 
-  /** Opens a subscription over SSE; `next()` resolves with its next event. */
-  async function subscribe(query: string, feed: string) {
-    const before = api.live.subscribers(feed);
-    const response = await api.yoga.fetch("http://api/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify({ query }),
-    });
-    expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const next = async (): Promise<Json> => {
-      for (;;) {
-        const match = /(?:^|\n)event: next\ndata: (.*)\n\n/.exec(buffer);
-        if (match) {
-          buffer = buffer.slice(match.index + match[0].length);
-          return JSON.parse(match[1]);
-        }
-        const chunk = await reader.read();
-        if (chunk.done) throw new Error("stream ended");
-        buffer += decoder.decode(chunk.value, { stream: true });
-      }
-    };
-    const first = next();
-    for (let i = 0; i < 500 && api.live.subscribers(feed) === before; i++)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(api.live.subscribers(feed)).to.equal(before + 1);
-    return { first, close: () => reader.cancel() };
-  }
+  const subscribe = (query: string, feed: string) => subscribeSse(api, query, feed);
 
   before(async function () {
     signers = await hre.ethers.getSigners();

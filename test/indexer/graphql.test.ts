@@ -23,6 +23,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
+import { subscribeSse } from "./sse";
 
 // A reply's shape is the query's own; the assertions check it field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -78,33 +79,7 @@ describe("GraphQL API", function () {
     return reply.errors![0];
   }
 
-  /** Opens a postCreated subscription over SSE; `next()` resolves with its next event. */
-  async function subscribe(target: Api, query: string) {
-    const response = await target.yoga.fetch("http://api/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify({ query }),
-    });
-    expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const next = async (): Promise<Json> => {
-      for (;;) {
-        const match = /(?:^|\n)event: next\ndata: (.*)\n\n/.exec(buffer);
-        if (match) {
-          buffer = buffer.slice(match.index + match[0].length);
-          return JSON.parse(match[1]);
-        }
-        const chunk = await reader.read();
-        if (chunk.done) throw new Error("stream ended");
-        buffer += decoder.decode(chunk.value, { stream: true });
-      }
-    };
-    const first = next();
-    await until(() => target.live.subscribers("posts") === 1);
-    return { first, next, close: () => reader.cancel() };
-  }
+  const subscribe = (target: Api, query: string) => subscribeSse(target, query, "posts");
 
   async function until(condition: () => boolean): Promise<void> {
     for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
