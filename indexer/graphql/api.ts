@@ -138,8 +138,11 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
     ttlMs: limits.cacheTtlMs,
     maxEntries: limits.cacheMaxEntries,
     async version() {
+      // The transaction that last wrote the checkpoint row: every batch and every rollback
+      // writes it, so this changes with each of them, even when a rollback returns to a
+      // checkpoint the row held before.
       const { rows } = await params.pool.query<{ v: string }>(
-        "SELECT block_number || ':' || block_hash AS v FROM sync_checkpoint WHERE id = 1",
+        "SELECT xmin::text AS v FROM sync_checkpoint WHERE id = 1",
       );
       return rows[0]?.v ?? "";
     },

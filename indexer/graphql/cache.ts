@@ -10,8 +10,9 @@ export interface ResponseCacheOptions {
   /** Entries kept at most; the oldest goes first. */
   maxEntries: number;
   /**
-   * The version of the indexed data: it changes with every commit of the indexer, so an answer
-   * computed at one version is exact for as long as the version stays the same.
+   * The version of the indexed data: it changes with every commit of the indexer and never
+   * returns to an earlier value, so an answer computed at one version is exact for as long as
+   * the version stays the same.
    */
   version(): Promise<string>;
 }
@@ -67,8 +68,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 
 /**
  * Serves a repeated query from memory while the indexed data stays the same. The API reads only
- * what the indexer writes, and the indexer moves its checkpoint in the transaction of every
- * write, so the checkpoint (block number and hash) versions the data: each request reads it (one
+ * what the indexer writes, and the indexer updates its checkpoint row in the transaction of
+ * every batch and every rollback, so the transaction that last wrote that row (its `xmin`)
+ * versions the data, and never returns to an earlier value (the checkpoint itself can: a
+ * rollback may return to a block it held before). Each request reads the version (one
  * primary-key lookup) and an answer computed at that version is served again, without parsing,
  * validating or executing. The version is read before executing, so an answer that may include
  * a later commit carries an older version and is never served once that commit is visible. The

@@ -388,7 +388,10 @@ export function createSync(params: CreateSyncParams): Sync {
     | { type: "retry"; reason: string };
 
   /** The next range, fetched while the previous one is written. */
-  let prefetch: { fromBlock: bigint; outcome: Promise<FetchOutcome> } | null = null;
+  let prefetch: { fromBlock: bigint; toBlock: bigint; outcome: Promise<FetchOutcome> } | null =
+    null;
+  /** A write failed, so whether it committed is unknown until the checkpoint is read again. */
+  let checkpointInDoubt = false;
 
   /** Removes the decoder routes of children that were found but never written. */
   function forget(discovered: Map<string, ChildContracts>): void {
@@ -397,23 +400,48 @@ export function createSync(params: CreateSyncParams): Sync {
     }
   }
 
-  /** Waits for the prefetch to settle and drops it, unless it starts at `fromBlock`. */
-  async function takePrefetch(fromBlock: bigint | null): Promise<Promise<FetchOutcome> | null> {
+  /**
+   * The prefetched outcome if it covers `fromBlock` onwards and ends by `safe`. Any other
+   * prefetch is dropped, once settled, and null returned.
+   */
+  async function takePrefetch(
+    fromBlock: bigint | null,
+    safe: bigint,
+  ): Promise<FetchOutcome | null> {
     const taken = prefetch;
     prefetch = null;
     if (!taken) return null;
-    if (taken.fromBlock === fromBlock) return taken.outcome;
+    if (taken.fromBlock === fromBlock && taken.toBlock <= safe) return taken.outcome;
     const outcome = await taken.outcome.catch(() => null);
     if (outcome?.type === "fetched") forget(outcome.fetched.discovered);
     return null;
   }
 
+  /**
+   * Re-reads the checkpoint and the known children from the database: after a write whose
+   * commit is in doubt (the connection failed), the database may be ahead of memory.
+   */
+  async function reloadCheckpoint(): Promise<void> {
+    const { rows } = await pool.query<{ block_number: string; block_hash: string }>(
+      "SELECT block_number::text, block_hash FROM sync_checkpoint WHERE id = 1",
+    );
+    checkpoint = {
+      number: BigInt(rows[0].block_number),
+      hash: rows[0].block_hash === "" ? null : rows[0].block_hash,
+    };
+    await loadChildren();
+  }
+
   async function step(): Promise<SyncStep> {
+    if (checkpointInDoubt) {
+      await reloadCheckpoint();
+      checkpointInDoubt = false;
+    }
     headBlock = BigInt(await rpc.request<string>("eth_blockNumber", []));
     metrics.headBlock.set(Number(headBlock));
     const safe = headBlock - BigInt(config.confirmations);
     if (safe <= checkpoint.number) {
-      await takePrefetch(null);
+      await takePrefetch(null, safe);
       if (!(await checkpointOnChain())) return rollBack();
       ready = true;
       return { type: "caught-up", block: checkpoint.number };
@@ -422,8 +450,8 @@ export function createSync(params: CreateSyncParams): Sync {
     let outcome: FetchOutcome;
     let toBlock = fromBlock + range - 1n < safe ? fromBlock + range - 1n : safe;
     try {
-      const ahead = await takePrefetch(fromBlock);
-      outcome = await (ahead ?? fetchRange(fromBlock, toBlock, new Map()));
+      outcome =
+        (await takePrefetch(fromBlock, safe)) ?? (await fetchRange(fromBlock, toBlock, new Map()));
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
       const refused = error.range ?? { fromBlock, toBlock };
@@ -461,13 +489,14 @@ export function createSync(params: CreateSyncParams): Sync {
       const outcome = fetchRange(nextFrom, nextTo, fetched.discovered);
       // Settled by the next step, or by takePrefetch when that step starts elsewhere.
       outcome.catch(() => undefined);
-      prefetch = { fromBlock: nextFrom, outcome };
+      prefetch = { fromBlock: nextFrom, toBlock: nextTo, outcome };
     }
     try {
       await write(fromBlock, fetched.to, fetched.logs, fetched.blocks);
     } catch (error) {
-      await takePrefetch(null);
+      await takePrefetch(null, safe);
       forget(fetched.discovered);
+      checkpointInDoubt = true;
       throw error;
     }
     for (const [address, declaration] of fetched.discovered) children.set(address, declaration);

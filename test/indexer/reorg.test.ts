@@ -213,4 +213,31 @@ describe("indexer: reorgs", function () {
       await expectEqualsFreshIndex(db);
     });
   });
+
+  describe("when the chain shortens under a range fetched ahead", function () {
+    it("drops the range instead of writing blocks past the new head", async function () {
+      const { indexer, db } = await start({ INITIAL_BLOCK_RANGE: "2", MAX_BLOCK_RANGE: "2" });
+      const author = actors[0];
+      const post = async (uri: string) =>
+        (await registry.connect(author.signer).post(author.profileId, uri)).wait();
+      await post("ipfs://ahead/1");
+      await post("ipfs://ahead/2");
+      const kept = await blockNumber();
+      const fork = await snapshot();
+      for (let i = 3; i <= 6; i++) await post(`ipfs://ahead/${i}`);
+      // Writes the two blocks up to `kept` and fetches the next two ahead.
+      const first = await indexer.sync.step();
+      expect(first).to.include({ type: "batch", toBlock: kept });
+
+      await revert(fork);
+      await post("ipfs://ahead/3-on-the-new-chain");
+      const head = await blockNumber();
+      expect(head).to.equal(kept + 1n);
+      const second = await indexer.sync.step();
+      expect(second).to.include({ type: "batch", toBlock: head });
+      await indexer.sync.syncToHead();
+      expect(indexer.metrics.reorgs.value(), "nothing to roll back").to.equal(0);
+      await expectEqualsFreshIndex(db);
+    });
+  });
 });
