@@ -1,6 +1,5 @@
 import type pg from "pg";
 import { parseAbi } from "viem";
-import type { DecodedLog } from "../sync/decode";
 import {
   deleteEventsAbove,
   insertEvents,
@@ -10,6 +9,7 @@ import {
   combineParts,
   type EventTable,
   type HandlerPart,
+  uintColumn,
 } from "./types";
 import { socialGraphPart } from "./socialGraph";
 
@@ -23,11 +23,7 @@ export const PROFILE_REGISTRY_EVENTS = parseAbi([
   "event RecoverySet(uint256 indexed profileId, address indexed recovery)",
 ]);
 
-const profileId = {
-  name: "profile_id",
-  type: "numeric",
-  value: (log: DecodedLog) => uintArg(log, "profileId"),
-} as const;
+const profileId = uintColumn("profile_id", "profileId");
 
 const TABLES: readonly EventTable[] = [
   {

@@ -10,6 +10,8 @@ import {
   uintArg,
   type EventTable,
   type Handler,
+  uintColumn,
+  textColumn,
 } from "./types";
 
 /** Must match contracts/interfaces/IRevenueSplit.sol (a test compares them). */
@@ -24,17 +26,9 @@ export const REVENUE_SPLIT_EVENTS = parseAbi([
   "event AllocationChanged(Bucket[] buckets, uint16 creatorShareBps)",
 ]);
 
-const token = {
-  name: "token",
-  type: "text",
-  value: (log: DecodedLog) => textArg(log, "token"),
-} as const;
+const token = textColumn("token", "token");
 
-const amount = {
-  name: "amount",
-  type: "numeric",
-  value: (log: DecodedLog) => uintArg(log, "amount"),
-} as const;
+const amount = uintColumn("amount", "amount");
 
 const TABLES: readonly EventTable[] = [
   {

@@ -1,8 +1,7 @@
 import { parseAbi } from "viem";
-import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove } from "./rows";
 import { deleteSettingsAbove, insertSettings } from "./settings";
-import { insertEvents, textArg, uintArg, type EventTable, type Handler } from "./types";
+import { insertEvents, textArg, uintArg, type EventTable, type Handler, uintColumn } from "./types";
 
 /** Must match contracts/interfaces/ITipJar.sol (a test compares them). */
 export const TIP_JAR_EVENTS = parseAbi([
@@ -14,17 +13,9 @@ export const TIP_JAR_EVENTS = parseAbi([
   "event CreatorShareSynced(uint16 oldBps, uint16 newBps)",
 ]);
 
-const profileId = {
-  name: "profile_id",
-  type: "numeric",
-  value: (log: DecodedLog) => uintArg(log, "profileId"),
-} as const;
+const profileId = uintColumn("profile_id", "profileId");
 
-const amount = {
-  name: "amount",
-  type: "numeric",
-  value: (log: DecodedLog) => uintArg(log, "amount"),
-} as const;
+const amount = uintColumn("amount", "amount");
 
 /** Every TipJar table; all are append-only event tables. */
 const TABLES: readonly EventTable[] = [

@@ -86,6 +86,16 @@ export const TRACE_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
   { name: "tx_hash", type: "text", value: (log) => log.txHash },
 ];
 
+/** A numeric(78,0) column read from the uint argument `argument` of each log. */
+export function uintColumn(name: string, argument: string): BulkColumn<DecodedLog> {
+  return { name, type: "numeric", value: (log) => uintArg(log, argument) };
+}
+
+/** A text column read from the address or string argument `argument` of each log. */
+export function textColumn(name: string, argument: string): BulkColumn<DecodedLog> {
+  return { name, type: "text", value: (log) => textArg(log, argument) };
+}
+
 export function arg(log: DecodedLog, name: string): DecodedValue {
   const value = log.args[name];
   if (value === undefined) throw new Error(`${log.event} has no argument ${name}`);
