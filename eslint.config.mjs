@@ -3,7 +3,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules", "artifacts", "cache", "typechain-types", "coverage", "dist", ".data"],
+    ignores: [
+      "node_modules",
+      "artifacts",
+      "cache",
+      "typechain-types",
+      "coverage",
+      "dist",
+      ".data",
+      "app/dist",
+      ".shots",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

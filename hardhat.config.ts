@@ -5,7 +5,9 @@ import {
   TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
 } from "hardhat/builtin-tasks/task-names";
 import { writeAbiModules } from "./scripts/abi-modules";
+import { remoteNetworks } from "./deploy/networks";
 import type { HardhatUserConfig } from "hardhat/config";
+import type { HttpNetworkUserConfig } from "hardhat/types";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -32,6 +34,20 @@ task(TASK_COMPILE).setAction(async (args, hre, runSuper) => {
   return result;
 });
 
+// The deployer key comes from the environment only; deploy/networks.ts refuses a real network
+// without one. Public endpoints are the default; <NAME>_RPC_URL overrides each.
+const deployerAccounts: HttpNetworkUserConfig["accounts"] = process.env.DEPLOYER_PRIVATE_KEY
+  ? [process.env.DEPLOYER_PRIVATE_KEY]
+  : process.env.DEPLOYER_MNEMONIC
+    ? { mnemonic: process.env.DEPLOYER_MNEMONIC }
+    : "remote";
+const remote = Object.fromEntries(
+  Object.entries(remoteNetworks()).map(([name, network]) => [
+    name,
+    { ...network, accounts: deployerAccounts } satisfies HttpNetworkUserConfig,
+  ]),
+);
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -43,9 +59,17 @@ const config: HardhatUserConfig = {
   networks: {
     // The local chain of `npm start` pins its genesis time so that its journal replays to the
     // same block hashes (see devnet/journal.ts).
-    hardhat: process.env.AGORA_GENESIS_DATE ? { initialDate: process.env.AGORA_GENESIS_DATE } : {},
+    // HARDHAT_CHAIN_ID runs a local node under a real network's chain id, as a launch rehearsal.
+    hardhat: {
+      ...(process.env.AGORA_GENESIS_DATE ? { initialDate: process.env.AGORA_GENESIS_DATE } : {}),
+      ...(process.env.HARDHAT_CHAIN_ID ? { chainId: Number(process.env.HARDHAT_CHAIN_ID) } : {}),
+    },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    ...remote,
   },
+  // Source verification (npm run deploy:verify): one Etherscan V2 key serves every chain above.
+  etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
+  sourcify: { enabled: false },
   mocha: { timeout: 300_000 },
   gasReporter: { enabled: false },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },

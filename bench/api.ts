@@ -7,34 +7,39 @@
  * 2. Serves the API over HTTP as `npm run api` does, in its own process, and loads
  *    it with autocannon, BENCH_CONNECTIONS connections (default 50) for BENCH_SECONDS seconds
  *    (default 10) per query, one query at a time:
- *    - coin page: the most traded coin, its last 50 trades and its top 20 holders;
+ *    - coin page: a coin, its last 50 trades and its top 20 holders, each connection asking for
+ *      every coin in turn (a distinct coin on each of its requests);
  *    - home feed: the 50 latest posts of the profiles the most-following profile follows, with
  *      their authors and counts;
  *    - tip leaderboard: the 20 most tipped profiles in ETH, with their handles.
- *    Each query is first run once and must answer without errors.
+ *    Each query is first run once (for each coin) and must answer without errors.
  * 3. Records requests per second and the p50 and p99 latency of each query, twice: against the
  *    API as served (its response cache answers a repeated query while the indexer's checkpoint
- *    stays put) and against the same API with the cache off (every request parsed, validated
- *    and executed).
+ *    stays put and the answer is younger than API_CACHE_TTL_MS, 1 s by default) and against the
+ *    same API with the cache off (every request parsed, validated and executed).
+ * 4. Counts how many requests of each run were executed rather than answered from the cache,
+ *    from Postgres' own counters: an executed request scans the data tables (a fixed number of
+ *    times per query, which the uncached run measures), a cache hit reads only the checkpoint.
+ *    Postgres publishes a session's counters up to 10 s after it goes idle, so each count waits
+ *    STATS_SETTLE_MS after the load stops.
+ *
+ * 5. Records the CPU time each request costs: the API process's and that of its Postgres sessions
+ *    (application_name agora-api), read from /proc over the measured run and divided by its
+ *    requests. The load generator's own CPU is not counted.
  *
  * Run: npm run bench:api. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which the
- * benchmark creates and drops its database; BENCH_KEEP=1 keeps it). BENCH_NODE_PORT sets the node's
- * port (18546); BENCH_CONNECTIONS and BENCH_SECONDS the load.
+ * benchmark creates and drops its database; BENCH_KEEP=1 keeps it, and BENCH_DATABASE_URL=<its URL>
+ * measures the API over it again without generating and indexing the workload anew).
+ * BENCH_EVENTS sets the workload's size, BENCH_NODE_PORT the node's port (18546),
+ * BENCH_CONNECTIONS and BENCH_SECONDS the load, BENCH_API_WORKERS the API processes measured in
+ * turn (default "1,2": one process, then API_WORKERS=2; `scaling` in the figures compares them).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { JsonRpcProvider } from "ethers";
 import pg from "pg";
-import pino from "pino";
-import { toDeploymentFile } from "../deploy/deployment";
-import { deploySuite } from "../deploy/suite";
-import { rpc, startLocalNode } from "../devnet/node";
-import { loadConfig } from "../indexer/config";
-import { createIndexer } from "../indexer/indexer";
-import { generateWorkload } from "./workload";
+import { buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
 import { writeFigures } from "./figures";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -48,30 +53,26 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 /** Seconds of unrecorded load before each measured run. */
 const WARMUP = 2;
+/**
+ * A database a previous run kept (BENCH_KEEP=1): measure the API over it again, without
+ * generating and indexing the workload anew.
+ */
+const REUSE_URL = process.env.BENCH_DATABASE_URL;
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+/** Longer than Postgres' PGSTAT_IDLE_INTERVAL (10 s): an idle session has published its counters. */
+const STATS_SETTLE_MS = 11_000;
 
-const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-
-/** A fresh database on the admin URL's server; `drop` removes it. */
-async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${label}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
+/**
+ * API processes to measure, in turn: 1 is `npm run api` as one process, N above 1 runs it with
+ * API_WORKERS=N (node:cluster, docs/api.md "Several processes").
+ */
+const WORKER_COUNTS = (process.env.BENCH_API_WORKERS ?? "1,2").split(",").map((count) => {
+  const workers = Number(count);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new Error(`BENCH_API_WORKERS lists whole numbers of 1 or more, got "${count}"`);
+  }
+  return workers;
+});
 
 const COIN_PAGE = /* GraphQL */ `
   query CoinPage($coin: Address!) {
@@ -172,10 +173,14 @@ const TIP_LEADERBOARD = /* GraphQL */ `
 
 interface Measured {
   query: string;
+  /** API processes serving (API_WORKERS; 1: one process, no cluster). */
+  workers: number;
   /** "cached": the API as served (response cache on); "uncached": every request executed. */
   mode: "cached" | "uncached";
   description: string;
   variables: Record<string, unknown>;
+  /** Requests cycle through this many variable sets (distinct coins for the coin page). */
+  distinctVariables: number;
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -185,95 +190,119 @@ interface Measured {
   errors: number;
   timeouts: number;
   responseBytes: number;
+  /** Requests of the warm-up and the measured run together: what the two counts below cover. */
+  requestsWithWarmup: number;
+  /** Of those, the requests that were executed (not answered from the cache). */
+  executed: number;
+  /** executed / requestsWithWarmup. */
+  executedShare: number;
+  /** CPU time of the API's processes (primary and workers) during the measured run, per request, in ms. */
+  apiCpuMsPerRequest: number;
+  /** The machine's 1-minute load average as the measured run ended. */
+  loadAverage1m: number;
+  /** CPU time of the API's Postgres backends during the measured run, per request, in ms. */
+  postgresCpuMsPerRequest: number;
+  /** The two together: what one request costs the machine (the load generator excluded). */
+  cpuMsPerRequest: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (CLK_TCK, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** User plus system CPU time of a process so far, in ms; 0 once it has exited. */
+function processCpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process ids of the API's Postgres sessions (application_name agora-api) on the database. */
+async function apiBackendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'agora-api' AND datname = current_database()",
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
- * Starts `indexer/graphql/main.ts` (what `npm run api` runs) on a free port over `databaseUrl`
- * and returns its GraphQL URL once it listens; `cleanups` gets its shutdown.
+ * CPU spent by the API's processes and by their Postgres backends while `run` runs, read from /proc
+ * (Postgres runs on this machine). A backend that exits during the run takes its CPU time with
+ * it; the API's pool keeps its connections open while it is under load. Any other client of the
+ * database with application_name agora-api is counted too: measure on a database nothing else
+ * reads.
  */
-async function startApiProcess(
-  databaseUrl: string,
-  env: Record<string, string>,
-  cleanups: (() => Promise<unknown>)[],
-): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: databaseUrl, API_PORT: "0", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  cleanups.unshift(async () => {
-    child.kill("SIGTERM");
-    await exited;
-  });
-  return new Promise<string>((resolve, reject) => {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        const entry = JSON.parse(line) as { msg?: string; port?: number; endpoint?: string };
-        if (entry.msg === "api listening") {
-          resolve(`http://127.0.0.1:${entry.port}${entry.endpoint}`);
-        }
-      }
-    });
-    void exited.then(() => reject(new Error("the API process exited before listening")));
-  });
+async function cpuDuring<T>(
+  pids: number[],
+  url: string,
+  run: () => Promise<T>,
+): Promise<{ result: T; apiMs: number; postgresMs: number; backends: number }> {
+  const before = await apiBackendPids(url);
+  const apiCpuMs = () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const apiStart = apiCpuMs();
+  const pgStart = new Map(before.map((backend) => [backend, processCpuMs(backend)]));
+  const result = await run();
+  const apiMs = apiCpuMs() - apiStart;
+  const after = await apiBackendPids(url);
+  let postgresMs = 0;
+  for (const backend of new Set([...before, ...after])) {
+    const now = processCpuMs(backend);
+    // 0: the session ended during the run and took its CPU time with it.
+    if (now > 0) postgresMs += now - (pgStart.get(backend) ?? 0);
+  }
+  return { result, apiMs, postgresMs, backends: after.length };
+}
+
+/**
+ * Scans of the data tables (every table but the checkpoint, which a cache hit reads) since the
+ * database's counters started, once every session has published its own: a fresh connection
+ * after STATS_SETTLE_MS without load.
+ */
+async function settledTableScans(url: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ scans: string }>(
+      `SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0)::text AS scans
+       FROM pg_stat_user_tables WHERE relname NOT IN ('sync_checkpoint', '_agora_migrations')`,
+    );
+    return Number(rows[0].scans);
+  } finally {
+    await client.end();
+  }
 }
 
 async function main() {
   const log = (message: string) => console.log(`[bench:api] ${message}`);
-  const node = await startLocalNode(ROOT, NODE_PORT);
-  let nodeRunning = true;
-  const stopNode = async () => {
-    if (nodeRunning) await node.stop();
-    nodeRunning = false;
-  };
-  const cleanups: (() => Promise<void>)[] = [stopNode];
+  // The machine may be shared: the load before and after the run says how much.
+  const loadAverageAtStart = os.loadavg().map((load) => Number(load.toFixed(2)));
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
-    await rpc(node.url, "hardhat_setLoggingEnabled", [false]);
-    const suite = await deploySuite(await provider.getSigner(0));
-    provider.destroy();
-    log(`suite deployed on ${node.url}; generating ${EVENTS} events`);
-    const workload = await generateWorkload({ url: node.url, suite, targetEvents: EVENTS, log });
-    // A reverted transaction emits nothing; the count of indexed events below is what matters.
-    if (workload.reverted > 0) log(`${workload.reverted} workload transactions reverted`);
-
-    const deploymentFile = path.join(mkdtempSync(path.join(os.tmpdir(), "agora-bench-")), "d.json");
-    writeFileSync(deploymentFile, JSON.stringify(toDeploymentFile("localhost", 31337, suite)));
-    const db = await freshDatabase("api");
-    if (KEEP) log(`keeping ${db.url}`);
-    else cleanups.push(() => db.drop());
-    const config = loadConfig({
-      env: {
-        RPC_URL: node.url,
-        DATABASE_URL: db.url,
-        DEPLOYMENT_FILE: deploymentFile,
-        INDEXER_HTTP_PORT: "0",
-        LOG_LEVEL: "silent",
-      },
-    });
-    const indexer = await createIndexer({ config, logger: pino({ level: "silent" }) });
-    const syncStart = process.hrtime.bigint();
-    let indexedEvents = 0;
-    for (;;) {
-      const step = await indexer.sync.step();
-      if (step.type === "batch") indexedEvents += step.events;
-      if (step.type === "caught-up") break;
-    }
-    const syncSeconds = seconds(syncStart);
-    log(`indexed ${indexedEvents} events in ${syncSeconds.toFixed(1)} s`);
-    const admin = indexer.db.pool;
-    // The steady state of a database after a bulk load: vacuumed and analyzed, so that neither
-    // autovacuum nor stale planner statistics weigh on the measurement.
-    await admin.query("VACUUM ANALYZE");
+    const { url: databaseUrl, built } = REUSE_URL
+      ? { url: REUSE_URL, built: null }
+      : await buildDatabase({
+          events: EVENTS,
+          nodePort: NODE_PORT,
+          keep: KEEP,
+          adminUrl: ADMIN_URL,
+          log,
+          cleanups,
+        });
+    if (REUSE_URL) log(`measuring the database already indexed at ${REUSE_URL}`);
+    const db = { url: databaseUrl };
+    const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    cleanups.push(() => admin.end());
     const tables = Object.fromEntries(
       (
         await admin.query<{ table: string; rows: string }>(
@@ -282,9 +311,9 @@ async function main() {
         )
       ).rows.map((row) => [row.table, Number(row.rows)]),
     );
-    const [coin] = (
+    const coins = (
       await admin.query<{ address: string; trades: number }>(
-        "SELECT address, trade_count AS trades FROM coins ORDER BY trade_count DESC, address LIMIT 1",
+        "SELECT address, trade_count AS trades FROM coins ORDER BY trade_count DESC, address",
       )
     ).rows;
     const [reader] = (
@@ -293,92 +322,179 @@ async function main() {
          GROUP BY follower_id ORDER BY count(*) DESC, follower_id LIMIT 1`,
       )
     ).rows;
-    await indexer.stop();
-    // The API reads only the database: the node (about 11 GB after the workload) can go.
-    await stopNode();
 
-    // The API as `npm run api` serves it, in its own process (its read-only pool, the default
-    // limits), once as configured by default and once with its response cache off: what every
-    // request costs when executed.
-    const servers = [
-      { mode: "cached", url: await startApiProcess(db.url, {}, cleanups) },
-      { mode: "uncached", url: await startApiProcess(db.url, { API_CACHE_TTL_MS: "0" }, cleanups) },
-    ] as const;
-
-    const queries = [
+    const queries: {
+      query: string;
+      description: string;
+      document: string;
+      variableSets: Record<string, unknown>[];
+    }[] = [
       {
         query: "coinPage",
-        description: `coin ${coin.address} (${coin.trades} trades): the coin, its last 50 trades, its top 20 holders`,
+        description: `every coin in turn (${coins.length} coins, ${coins.at(-1)!.trades} to ${coins[0].trades} trades), a distinct coin on each request of a connection: the coin, its last 50 trades, its top 20 holders`,
         document: COIN_PAGE,
-        variables: { coin: coin.address },
+        variableSets: coins.map((coin) => ({ coin: coin.address })),
       },
       {
         query: "homeFeed",
         description: `home feed of profile ${reader.id} (follows ${reader.following} profiles): 50 posts with authors and counts`,
         document: HOME_FEED,
-        variables: { reader: reader.id },
+        variableSets: [{ reader: reader.id }],
       },
       {
         query: "tipLeaderboard",
         description: "the 20 most tipped profiles in ETH, with handles",
         document: TIP_LEADERBOARD,
-        variables: {},
+        variableSets: [{}],
       },
     ];
     const results: Measured[] = [];
+    /** Table scans of each run and the requests they served, to divide once all ran. */
+    const counted: { measured: Measured; scans: number }[] = [];
+    let scans = await settledTableScans(db.url);
+    for (const workers of WORKER_COUNTS) {
+      // The API as `npm run api` serves it, in its own processes (its read pool, the default
+      // limits), once as configured by default and once with its response cache off: what
+      // every request costs when executed. Only the processes measured run.
+      // The load generator is one address standing for CONNECTIONS clients: the per-client
+      // limits (4 running, 32 waiting by default) would refuse its connections past 36 with
+      // 429, and per process, so one process would be measured answering 429s.
+      const processes = {
+        API_WORKERS: String(workers),
+        API_MAX_CONCURRENT_PER_CLIENT: String(CONNECTIONS),
+        API_MAX_QUEUED_PER_CLIENT: String(CONNECTIONS),
+      };
+      const servers: { mode: "cached" | "uncached"; server: ApiProcess }[] = [
+        { mode: "cached", server: await startApiProcess(db.url, processes, cleanups) },
+        {
+          mode: "uncached",
+          server: await startApiProcess(db.url, { ...processes, API_CACHE_TTL_MS: "0" }, cleanups),
+        },
+      ];
+      for (const q of queries) {
+        for (const { mode, server } of servers) {
+          const { url, pids } = server;
+          const headers = { "content-type": "application/json" };
+          const bodies = q.variableSets.map((variables) =>
+            JSON.stringify({ query: q.document, variables }),
+          );
+          let responseBytes = 0;
+          for (const body of bodies) {
+            const probe = await fetch(url, { method: "POST", headers, body });
+            const reply = (await probe.json()) as { errors?: unknown[] };
+            if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
+            responseBytes = Math.max(responseBytes, JSON.stringify(reply).length);
+          }
+          // Each connection sends the bodies in turn, over and over.
+          const requests = bodies.map((body) => ({ method: "POST" as const, headers, body }));
+          // Warm-up, not timed: the JIT compiles the hot paths and the pools fill.
+          const warmup = await autocannon({
+            url,
+            requests,
+            connections: CONNECTIONS,
+            duration: WARMUP,
+            workers: 1,
+          });
+          log(`${q.query} (${workers} × ${mode}): ${CONNECTIONS} connections for ${DURATION} s`);
+          const { result, apiMs, postgresMs } = await cpuDuring(pids, db.url, () =>
+            autocannon({
+              url,
+              requests,
+              connections: CONNECTIONS,
+              duration: DURATION,
+              // The load generator runs in a worker thread, off the API's event loop.
+              workers: 1,
+            }),
+          );
+          const perRequest = (ms: number) =>
+            Number((ms / Math.max(1, result.requests.total)).toFixed(3));
+          const measured: Measured = {
+            query: q.query,
+            workers,
+            mode,
+            description: q.description,
+            variables: q.variableSets[0],
+            distinctVariables: q.variableSets.length,
+            requestsPerSecond: Math.round(result.requests.average),
+            latencyP50Ms: result.latency.p50,
+            latencyP99Ms: result.latency.p99,
+            latencyMaxMs: result.latency.max,
+            requests: result.requests.total,
+            non2xx: result.non2xx,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            responseBytes,
+            // The probe requests above count too.
+            requestsWithWarmup: bodies.length + warmup.requests.total + result.requests.total,
+            executed: 0,
+            executedShare: 0,
+            loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
+            apiCpuMsPerRequest: perRequest(apiMs),
+            postgresCpuMsPerRequest: perRequest(postgresMs),
+            cpuMsPerRequest: perRequest(apiMs + postgresMs),
+          };
+          log(
+            `${q.query} (${workers} × ${mode}): ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, CPU per request ${measured.apiCpuMsPerRequest} ms API + ${measured.postgresCpuMsPerRequest} ms Postgres, ${measured.non2xx} non-2xx`,
+          );
+          // Refused or failed requests cost less than answers: they would understate the CPU.
+          if (measured.non2xx > 0 || measured.errors > 0) {
+            throw new Error(
+              `${q.query} (${workers} × ${mode}): ${measured.non2xx} non-2xx replies and ${measured.errors} errors`,
+            );
+          }
+          const after = await settledTableScans(db.url);
+          counted.push({ measured, scans: after - scans });
+          scans = after;
+          results.push(measured);
+        }
+      }
+      for (const { server } of servers) await server.stop();
+    }
     for (const q of queries) {
-      for (const { mode, url } of servers) {
-        const body = JSON.stringify({ query: q.document, variables: q.variables });
-        const probe = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        const reply = (await probe.json()) as { errors?: unknown[] };
-        if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
-        const responseBytes = JSON.stringify(reply).length;
-        // Warm-up, not recorded: the JIT compiles the hot paths and the pools fill.
-        await autocannon({
-          url,
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          connections: CONNECTIONS,
-          duration: WARMUP,
-          workers: 1,
-        });
-        log(`${q.query} (${mode}): ${CONNECTIONS} connections for ${DURATION} s`);
-        const result = await autocannon({
-          url,
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          connections: CONNECTIONS,
-          duration: DURATION,
-          // The load generator runs in a worker thread, off the API's event loop.
-          workers: 1,
-        });
-        const measured: Measured = {
-          query: q.query,
-          mode,
-          description: q.description,
-          variables: q.variables,
-          requestsPerSecond: Math.round(result.requests.average),
-          latencyP50Ms: result.latency.p50,
-          latencyP99Ms: result.latency.p99,
-          latencyMaxMs: result.latency.max,
-          requests: result.requests.total,
-          non2xx: result.non2xx,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          responseBytes,
-        };
-        log(
-          `${q.query} (${mode}): ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ${measured.non2xx} non-2xx`,
+      const runs = counted.filter((run) => run.measured.query === q.query);
+      // An uncached run executed every request: its scans per request are one execution's.
+      const uncached = runs.find((run) => run.measured.mode === "uncached")!;
+      const scansPerExecution = uncached.scans / uncached.measured.requestsWithWarmup;
+      for (const { measured, scans: runScans } of runs) {
+        measured.executed = Math.min(
+          measured.requestsWithWarmup,
+          Math.round(runScans / scansPerExecution),
         );
-        results.push(measured);
+        measured.executedShare = Number(
+          (measured.executed / measured.requestsWithWarmup).toFixed(4),
+        );
+        log(
+          `${q.query} (${measured.workers} × ${measured.mode}): ${measured.executed} of ${measured.requestsWithWarmup} requests executed (${runScans} table scans, ${scansPerExecution.toFixed(2)} per execution)`,
+        );
       }
     }
+    // req/s of each query and mode as the processes go from the first count to the others.
+    const scaling = queries.flatMap((q) =>
+      (["cached", "uncached"] as const).map((mode) => {
+        const runs = results.filter((run) => run.query === q.query && run.mode === mode);
+        const base = runs[0].requestsPerSecond;
+        return {
+          query: q.query,
+          mode,
+          requestsPerSecond: Object.fromEntries(
+            runs.map((run) => [String(run.workers), run.requestsPerSecond]),
+          ),
+          speedup: Object.fromEntries(
+            runs.map((run) => [
+              String(run.workers),
+              Number((run.requestsPerSecond / Math.max(1, base)).toFixed(2)),
+            ]),
+          ),
+          // What one core of API process serves: 1000 / its CPU ms per request.
+          requestsPerApiCpuSecond: Object.fromEntries(
+            runs.map((run) => [
+              String(run.workers),
+              Math.round(1000 / Math.max(0.001, run.apiCpuMsPerRequest)),
+            ]),
+          ),
+        };
+      }),
+    );
 
     const cpus = os.cpus();
     const report = {
@@ -388,27 +504,22 @@ async function main() {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
         note: "the API, its load generator (autocannon, in a worker thread of the same process) and Postgres share the machine's cores",
+        loadAverageAtStart,
         loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
       setup: {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         warmupSeconds: WARMUP,
-        server:
-          "npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms",
+        server: `npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms; API_MAX_CONCURRENT_PER_CLIENT and API_MAX_QUEUED_PER_CLIENT ${CONNECTIONS}, since the load generator's one address stands for ${CONNECTIONS} clients`,
+        workers: `each query is measured with API_WORKERS of ${WORKER_COUNTS.join(", then ")}: 1 is one process; N above 1 is a node:cluster primary that hands connections round-robin to N worker processes, each a whole API with its own 8-connection pool and response cache. The machine has ${os.cpus().length} cores, shared by the API's processes, Postgres and the load generator, so a second process can only take what the first leaves idle; requestsPerApiCpuSecond (1000 / apiCpuMsPerRequest) is what one core of API process serves, whatever the contention`,
         cache:
-          "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves (no indexing runs during the load, so after the first request every request is a hit); uncached: the same API with API_CACHE_TTL_MS=0",
+          "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves or the answer is API_CACHE_TTL_MS (1000 ms) old; no indexing runs during the load, so each query is executed again about once a second, by every request that arrives while no fresh answer is stored. uncached: the same API with API_CACHE_TTL_MS=0. executed counts the requests (warm-up and measured run) that were executed rather than answered from the cache, from Postgres' table-scan counters: an execution scans the data tables as often as an uncached request does, a cache hit only reads the checkpoint",
       },
-      workload: {
-        events: workload.events,
-        transactions: workload.transactions,
-        blocks: workload.blocks,
-        reverted: workload.reverted,
-        indexedEvents,
-        indexSeconds: Number(syncSeconds.toFixed(1)),
-        byContract: workload.byContract,
-      },
+      // Null when BENCH_DATABASE_URL named a database indexed by an earlier run.
+      workload: built,
       tables,
+      scaling,
       queries: results,
     };
     const out = path.join(ROOT, "bench", "api.json");

@@ -2,6 +2,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { measureCoins } from "./gas/coins";
 import { measureDao } from "./gas/dao";
+import { measurePrivacy } from "./gas/privacy";
 import { measureProfiles } from "./gas/profiles";
 import { writeFigures } from "./figures";
 
@@ -13,6 +14,7 @@ const AREAS: Record<string, () => Promise<Record<string, number>>> = {
   profiles: measureProfiles,
   coins: measureCoins,
   dao: measureDao,
+  privacy: measurePrivacy,
 };
 
 async function main(): Promise<void> {

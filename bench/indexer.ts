@@ -5,7 +5,9 @@
  *    generates at least BENCH_EVENTS events (default 100,000) over every contract with
  *    bench/workload.ts.
  * 2. Indexes that chain from an empty database with the real indexer (createIndexer, then sync
- *    steps to the head): events/s end to end, fetching and decoding and writing included.
+ *    steps to the head): events/s end to end, fetching and decoding and writing included. The
+ *    content resolver runs beside the sync all along, fetching the workload's ipfs:// URIs from
+ *    a local gateway, as it does in production.
  * 3. Separately, on the same logs: JSON parsing of the eth_getLogs reply, the lowercase decoder
  *    against viem's decodeEventLog, and the database write alone (the handlers' apply plus the
  *    checkpoint, batches of 5,000 logs, one transaction each, on another empty database).
@@ -14,6 +16,8 @@
  * the benchmark creates and drops its databases). BENCH_NODE_PORT sets the node's port (18545).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, type Interface } from "ethers";
@@ -87,8 +91,38 @@ async function freshDatabase(label: string): Promise<{ url: string; drop(): Prom
   };
 }
 
+/** An IPFS gateway on 127.0.0.1 answering every path with a small post or profile document. */
+async function serveGateway(): Promise<{
+  url: string;
+  requests(): number;
+  close(): Promise<void>;
+}> {
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    requests++;
+    const url = request.url ?? "";
+    const body = url.includes("/profile/")
+      ? { displayName: `Person ${url.split("/").pop()}`, bio: "A benchmark profile" }
+      : { text: `Benchmark post ${url} about rivers and coins`, tags: ["bench"] };
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 async function main() {
   const log = (message: string) => console.log(`[bench] ${message}`);
+  // The machine may be shared: the load before and after the run says how much.
+  const loadAverageAtStart = os.loadavg().map((load) => Number(load.toFixed(2)));
   const node = await startLocalNode(ROOT, NODE_PORT);
   const cleanups: (() => Promise<void>)[] = [() => node.stop()];
   try {
@@ -109,7 +143,12 @@ async function main() {
     cleanups.push(async () => rmSync(deploymentDir, { recursive: true, force: true }));
     const deploymentFile = path.join(deploymentDir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(deployment));
-    /** Indexes the chain from an empty database with the real indexer; `env` adds options. */
+    const gateway = await serveGateway();
+    cleanups.push(() => gateway.close());
+    /**
+     * Indexes the chain from an empty database with the real indexer, its content resolver
+     * running beside the sync; `env` adds options.
+     */
     const indexFromEmpty = async (label: string, env: Record<string, string> = {}) => {
       const database = await freshDatabase(label);
       cleanups.push(() => database.drop());
@@ -120,12 +159,17 @@ async function main() {
           DEPLOYMENT_FILE: deploymentFile,
           INDEXER_HTTP_PORT: "0",
           LOG_LEVEL: "silent",
+          IPFS_GATEWAYS: gateway.url,
+          CONTENT_ALLOW_PRIVATE_ADDRESSES: "true",
+          CONTENT_ALLOW_HTTP: "true",
           ...env,
         },
       });
       const indexer = await createIndexer({ config, logger: pino({ level: "silent" }) });
       let events = 0;
       let batches = 0;
+      const resolving = new AbortController();
+      const resolver = indexer.content.run(resolving.signal);
       const start = process.hrtime.bigint();
       for (;;) {
         const step = await indexer.sync.step();
@@ -136,6 +180,14 @@ async function main() {
         if (step.type === "caught-up") break;
       }
       const elapsed = seconds(start);
+      resolving.abort();
+      await resolver;
+      const resolved = await indexer.db.pool.query<{ status: string; n: string }>(
+        "SELECT status, count(*)::text AS n FROM content_resolutions GROUP BY status ORDER BY status",
+      );
+      const contentDuringSync = Object.fromEntries(
+        resolved.rows.map((row) => [row.status, Number(row.n)]),
+      );
       const rowsPerTable: Record<string, number> = {};
       const tables = await indexer.db.pool.query<{ name: string }>(
         "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
@@ -159,6 +211,8 @@ async function main() {
         batches,
         seconds: Number(elapsed.toFixed(2)),
         eventsPerSecond: Math.round(events / elapsed),
+        /** URIs by status when the sync caught up: what the resolver did meanwhile. */
+        contentDuringSync,
         rowsPerTable,
       };
     };
@@ -344,6 +398,7 @@ async function main() {
         node: process.version,
         postgres,
         note: "the Hardhat node, the indexer and Postgres share the machine's cores",
+        loadAverageAtStart,
         loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
       handlers: HANDLERS.map((handler) => handler.contract),

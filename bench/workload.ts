@@ -21,6 +21,7 @@
  * and the block gas limit are restored at the end. `hardhat node` logs every transaction: turn
  * that off first (`hardhat_setLoggingEnabled`) for speed.
  */
+import http from "node:http";
 import { Transaction, Wallet, id, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { Suite } from "../deploy/suite";
 
@@ -92,18 +93,47 @@ const COIN = 10n ** 18n;
 const ZERO = "0x0000000000000000000000000000000000000000";
 const DEFAULT_GAS = 1_000_000n;
 
-/** A small JSON-RPC client: single calls and batches over one keep-alive connection. */
+/**
+ * A small JSON-RPC client: single calls and batches, each on a connection of its own. On a loaded
+ * machine the next request can come later than the node's keep-alive timeout, and a request
+ * written to a connection the node is closing fails ("other side closed") though it may have
+ * been received: a transaction batch cannot simply be sent again.
+ */
 function rpcClient(url: string) {
   let nextId = 1;
-  const post = async (body: unknown) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+  const post = (body: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const request = http.request(
+        url,
+        {
+          method: "POST",
+          agent: false,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(data),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () => {
+            if (response.statusCode !== 200) {
+              reject(new Error(`JSON-RPC ${url} answered HTTP ${response.statusCode}`));
+              return;
+            }
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
+      request.on("error", reject);
+      request.end(data);
     });
-    if (!response.ok) throw new Error(`JSON-RPC ${url} answered HTTP ${response.status}`);
-    return response.json();
-  };
   return {
     async call<T>(method: string, params: unknown[] = []): Promise<T> {
       const reply = (await post({ jsonrpc: "2.0", id: nextId++, method, params })) as {

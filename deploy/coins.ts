@@ -9,6 +9,8 @@ import type { Deployed } from "./suite";
 
 /** The protocol fee a fresh deployment starts with: 1% (governance may move it up to 5%). */
 export const DEFAULT_PROTOCOL_FEE_BPS = 100n;
+/** A trade referrer's share of the protocol fee at first: 20% of it (governance: up to 50%). */
+export const DEFAULT_REFERRER_SHARE_BPS = 2_000n;
 
 export interface CoinsDeployment {
   /** Launches coins and holds the protocol fee rate. */
@@ -19,7 +21,8 @@ export interface CoinsDeployment {
 
 /**
  * Deploys the creator coin factory, which deploys the coin implementation, against an existing
- * profile registry and revenue sink. `governanceAddress` alone may change the protocol fee.
+ * profile registry and revenue sink. `governanceAddress` alone may change the protocol fee and
+ * the referrer share.
  */
 export async function deployCoins(
   signer: Signer,
@@ -27,12 +30,14 @@ export async function deployCoins(
   revenueSinkAddress: string,
   governanceAddress: string,
   protocolFeeBps: bigint = DEFAULT_PROTOCOL_FEE_BPS,
+  referrerShareBps: bigint = DEFAULT_REFERRER_SHARE_BPS,
 ): Promise<CoinsDeployment> {
   const factory = await new CreatorCoinFactory__factory(signer).deploy(
     registryAddress,
     revenueSinkAddress,
     governanceAddress,
     protocolFeeBps,
+    referrerShareBps,
   );
   const receipt = await factory.deploymentTransaction()?.wait();
   if (!receipt) throw new Error("creator coin factory deployment was dropped");

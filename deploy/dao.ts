@@ -48,6 +48,8 @@ export interface DaoConfig {
   buckets: RevenueBucket[];
   creatorShareBps: number;
   tipFeeBps: number;
+  /** A tip referrer's share of the tip jar's protocol fee, in basis points of it (default 2,000). */
+  tipReferrerShareBps?: number;
 }
 
 export interface Dao {
@@ -71,6 +73,7 @@ export const DAO_DEFAULTS = {
   timelockDelay: 2 * DAY,
   creatorShareBps: 2_000,
   tipFeeBps: 250,
+  tipReferrerShareBps: 2_000,
 } as const;
 
 /**
@@ -129,6 +132,7 @@ export async function deployDao(signer: Signer, config: DaoConfig): Promise<Dao>
     await revenueSplit.getAddress(),
     timelockAddress,
     config.tipFeeBps,
+    config.tipReferrerShareBps ?? DAO_DEFAULTS.tipReferrerShareBps,
   );
   await tipJar.waitForDeployment();
 

@@ -74,35 +74,84 @@ function rawTransaction(tx: RpcTransaction): string {
 
 export class ChainJournal {
   private readonly file: string;
+  /** The last block the file holds, once read. */
+  private head: number | undefined;
+  private recording: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
 
   constructor(dir: string) {
     this.file = path.join(dir, "journal.jsonl");
   }
 
-  exists(): boolean {
-    return fs.existsSync(this.file);
+  /** Where the journal lives. */
+  get path(): string {
+    return this.file;
   }
 
+  /** True once the file holds its header (the genesis hash). */
+  exists(): boolean {
+    if (!fs.existsSync(this.file)) return false;
+    return fs.readFileSync(this.file, "utf8").includes("\n");
+  }
+
+  /**
+   * Reads every complete line. A line without its newline is the end of an append cut short
+   * (the process died inside it): it is cut off the file, and the block it held is appended
+   * again by the next record, which starts after the last complete line.
+   */
   private read(): { genesis: string; blocks: JournalBlock[] } {
-    const [header, ...lines] = fs.readFileSync(this.file, "utf8").split("\n").filter(Boolean);
+    const text = fs.readFileSync(this.file, "utf8");
+    const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+    if (complete.length < text.length) fs.truncateSync(this.file, Buffer.byteLength(complete));
+    const [header, ...lines] = complete.split("\n").filter(Boolean);
     return {
       genesis: (JSON.parse(header) as { genesis: string }).genesis,
       blocks: lines.map((line) => JSON.parse(line) as JournalBlock),
     };
   }
 
-  /** Appends every block the node mined since the last record. */
-  async record(url: string): Promise<number> {
-    if (!this.exists()) {
-      const genesis = await rpc<RpcBlock>(url, "eth_getBlockByNumber", ["0x0", false]);
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(this.file, JSON.stringify({ genesis: genesis.hash }) + "\n");
+  /**
+   * Appends every block the node has mined since the last record; resolves with the head it
+   * recorded. Calls never run at once (they would append the same blocks twice): a call made
+   * while one runs waits for the next one, which starts when that one ends, so what it resolves
+   * with covers every block mined before the call.
+   */
+  record(url: string): Promise<number> {
+    if (!this.recording) return this.startRecord(url);
+    this.queued ??= this.recording
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.startRecord(url);
+      });
+    return this.queued;
+  }
+
+  private startRecord(url: string): Promise<number> {
+    const run = this.appendNewBlocks(url);
+    this.recording = run;
+    const clear = () => {
+      if (this.recording === run) this.recording = null;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  private async appendNewBlocks(url: string): Promise<number> {
+    if (this.head === undefined) {
+      if (this.exists()) {
+        const { blocks } = this.read();
+        this.head = blocks.length === 0 ? 0 : blocks[blocks.length - 1].number;
+      } else {
+        const genesis = await rpc<RpcBlock>(url, "eth_getBlockByNumber", ["0x0", false]);
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+        fs.writeFileSync(this.file, JSON.stringify({ genesis: genesis.hash }) + "\n");
+        this.head = 0;
+      }
     }
-    const { blocks } = this.read();
-    const from = blocks.length === 0 ? 1 : blocks[blocks.length - 1].number + 1;
     const head = Number(await rpc<string>(url, "eth_blockNumber"));
     const lines: string[] = [];
-    for (let n = from; n <= head; n++) {
+    for (let n = this.head + 1; n <= head; n++) {
       const block = await rpc<RpcBlock>(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, true]);
       const entry: JournalBlock = {
         number: n,
@@ -112,9 +161,11 @@ export class ChainJournal {
       };
       lines.push(JSON.stringify(entry) + "\n");
     }
-    // One append per call: a crash leaves either none or all of these lines.
+    // One append per call: a crash leaves these lines whole, or a last one cut short (read()
+    // drops it).
     if (lines.length > 0) fs.appendFileSync(this.file, lines.join(""));
-    return head;
+    this.head = Math.max(this.head, head);
+    return this.head;
   }
 
   /** Replays the journal into a fresh node and checks every block hash. Returns the head. */
@@ -146,6 +197,7 @@ export class ChainJournal {
     } finally {
       await rpc(url, "evm_setAutomine", [true]);
     }
-    return blocks.length === 0 ? 0 : blocks[blocks.length - 1].number;
+    this.head = blocks.length === 0 ? 0 : blocks[blocks.length - 1].number;
+    return this.head;
   }
 }

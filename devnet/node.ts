@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { startGuarded } from "./guard";
 
 /**
  * The genesis time of the local chain. Fixed, so that two runs of the node start from the same
@@ -24,7 +24,11 @@ export async function rpc<T>(url: string, method: string, params: unknown[] = []
   return body.result as T;
 }
 
-/** Starts `hardhat node` on `port` and resolves once it answers JSON-RPC. */
+/**
+ * Starts `hardhat node` on 127.0.0.1:`port` and resolves once it answers JSON-RPC. It runs under
+ * a guard (see guard.ts): a terminal's Ctrl-C does not reach it, `stop()` ends it, and it ends
+ * with this process however this process ends.
+ */
 export async function startLocalNode(root: string, port: number): Promise<LocalNode> {
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -34,37 +38,35 @@ export async function startLocalNode(root: string, port: number): Promise<LocalN
     if (error instanceof Error && error.message.startsWith("port")) throw error;
   }
   const cli = path.join(root, "node_modules", "hardhat", "internal", "cli", "cli.js");
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)],
-    {
-      cwd: root,
-      env: { ...process.env, AGORA_GENESIS_DATE: DEVNET_GENESIS_DATE },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  const node = startGuarded({
+    command: process.execPath,
+    args: [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    cwd: root,
+    env: { ...process.env, AGORA_GENESIS_DATE: DEVNET_GENESIS_DATE },
+    stopSignal: "SIGTERM",
+  });
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // Never leave the node behind, however this process ends.
-  process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
+  node.process.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let exited = false;
+  void node.exited.then(() => (exited = true));
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr.trim()}`);
+    if (exited) throw new Error(`hardhat node exited: ${stderr.trim()}`);
     try {
       await rpc(url, "eth_chainId");
       break;
     } catch {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        await node.stop();
         throw new Error(`hardhat node did not answer on ${url} within 120 s`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   return {
     url,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
+      await node.stop();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
+import { SCHEMA_NAME } from "./db/schemas";
 
 /** Where one contract lives and the block it was deployed in. */
 export interface ContractDeployment {
@@ -28,15 +30,58 @@ export interface IndexerConfig {
   /** A reply with fewer logs than this lets the next range double. */
   targetLogsPerRequest: number;
   pollIntervalMs: number;
+  /** A JSON-RPC request without a complete reply after this long fails (and is retried). */
   rpcTimeoutMs: number;
+  /** Retries of one JSON-RPC request before the sync step fails (and is retried). */
   rpcMaxRetries: number;
+  /** A JSON-RPC reply larger than this fails (eth_getLogs: the range shrinks). */
+  rpcMaxResponseBytes: number;
+  /** Retries wait a random time up to backoffBaseMs * 2^attempt, at most backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /**
+   * Within this many blocks of the head, every block's logsBloom is checked against the logs
+   * eth_getLogs returned; deeper, only the blocks the sync reads anyway (first, last, with logs).
+   */
+  bloomCheckDepth: number;
+  /** /ready answers 503 when the indexed block is more than this far behind the head. */
+  readyMaxLagBlocks: number;
+  /** /ready answers 503 when the database does not answer `SELECT 1` within this. */
+  readyTimeoutMs: number;
   /** Empty: start an embedded Postgres with its data in `embeddedPostgresDir`. */
   databaseUrl: string;
+  /**
+   * The schema the indexer writes (created if missing, migrated, its search_path); empty: the
+   * database's default (public). A re-index writes a fresh one (docs/operations.md).
+   */
+  databaseSchema: string;
+  databaseConnectTimeoutMs: number;
   embeddedPostgresDir: string;
   embeddedPostgresPort: number;
   /** HTTP port of /health, /ready and /metrics; 0 picks a free one. */
   httpPort: number;
+  /** Address the status server listens on: 127.0.0.1 unless told otherwise. */
+  httpHost: string;
   logLevel: string;
+  /** The content resolver (docs/metadata.md): runs beside the sync unless `enabled` is false. */
+  content: ContentConfig;
+}
+
+export interface ContentConfig {
+  enabled: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  maxBytes: number;
+  maxAttempts: number;
+  pollIntervalMs: number;
+  /** Base URLs of IPFS HTTP gateways, tried in order. */
+  ipfsGateways: string[];
+  /** Fetch from loopback, private and link-local addresses (refused by default: SSRF). */
+  allowPrivateAddresses: boolean;
+  /** Fetch plain http: URLs and gateways (refused by default). */
+  allowHttp: boolean;
+  /** A refresh of a URI fetched less than this long ago is ignored. */
+  refreshMinIntervalMs: number;
 }
 
 /** A configuration value is missing or wrong; the message names the option and the fix. */
@@ -69,11 +114,30 @@ type RawConfig = {
   pollIntervalMs?: unknown;
   rpcTimeoutMs?: unknown;
   rpcMaxRetries?: unknown;
+  rpcMaxResponseBytes?: unknown;
+  backoffBaseMs?: unknown;
+  backoffMaxMs?: unknown;
+  bloomCheckDepth?: unknown;
+  readyMaxLagBlocks?: unknown;
+  readyTimeoutMs?: unknown;
   databaseUrl?: unknown;
+  databaseSchema?: unknown;
+  databaseConnectTimeoutMs?: unknown;
   embeddedPostgresDir?: unknown;
   embeddedPostgresPort?: unknown;
   httpPort?: unknown;
+  httpHost?: unknown;
   logLevel?: unknown;
+  contentResolver?: unknown;
+  contentConcurrency?: unknown;
+  contentTimeoutMs?: unknown;
+  contentMaxBytes?: unknown;
+  contentMaxAttempts?: unknown;
+  contentPollIntervalMs?: unknown;
+  ipfsGateways?: unknown;
+  contentAllowPrivateAddresses?: unknown;
+  contentAllowHttp?: unknown;
+  contentRefreshMinIntervalMs?: unknown;
 };
 
 const OPTIONS: Record<keyof RawConfig, OptionSpec> = {
@@ -89,11 +153,39 @@ const OPTIONS: Record<keyof RawConfig, OptionSpec> = {
   pollIntervalMs: { key: "pollIntervalMs", env: "POLL_INTERVAL_MS" },
   rpcTimeoutMs: { key: "rpcTimeoutMs", env: "RPC_TIMEOUT_MS" },
   rpcMaxRetries: { key: "rpcMaxRetries", env: "RPC_MAX_RETRIES" },
+  rpcMaxResponseBytes: { key: "rpcMaxResponseBytes", env: "RPC_MAX_RESPONSE_BYTES" },
+  backoffBaseMs: { key: "backoffBaseMs", env: "BACKOFF_BASE_MS" },
+  backoffMaxMs: { key: "backoffMaxMs", env: "BACKOFF_MAX_MS" },
+  bloomCheckDepth: { key: "bloomCheckDepth", env: "BLOOM_CHECK_DEPTH" },
+  readyMaxLagBlocks: { key: "readyMaxLagBlocks", env: "READY_MAX_LAG_BLOCKS" },
+  readyTimeoutMs: { key: "readyTimeoutMs", env: "READY_TIMEOUT_MS" },
   databaseUrl: { key: "databaseUrl", env: "DATABASE_URL" },
+  databaseSchema: { key: "databaseSchema", env: "DATABASE_SCHEMA" },
+  databaseConnectTimeoutMs: {
+    key: "databaseConnectTimeoutMs",
+    env: "DATABASE_CONNECT_TIMEOUT_MS",
+  },
   embeddedPostgresDir: { key: "embeddedPostgresDir", env: "EMBEDDED_POSTGRES_DIR" },
   embeddedPostgresPort: { key: "embeddedPostgresPort", env: "EMBEDDED_POSTGRES_PORT" },
   httpPort: { key: "httpPort", env: "INDEXER_HTTP_PORT" },
+  httpHost: { key: "httpHost", env: "INDEXER_HTTP_HOST" },
   logLevel: { key: "logLevel", env: "LOG_LEVEL" },
+  contentResolver: { key: "contentResolver", env: "CONTENT_RESOLVER" },
+  contentConcurrency: { key: "contentConcurrency", env: "CONTENT_CONCURRENCY" },
+  contentTimeoutMs: { key: "contentTimeoutMs", env: "CONTENT_TIMEOUT_MS" },
+  contentMaxBytes: { key: "contentMaxBytes", env: "CONTENT_MAX_BYTES" },
+  contentMaxAttempts: { key: "contentMaxAttempts", env: "CONTENT_MAX_ATTEMPTS" },
+  contentPollIntervalMs: { key: "contentPollIntervalMs", env: "CONTENT_POLL_INTERVAL_MS" },
+  ipfsGateways: { key: "ipfsGateways", env: "IPFS_GATEWAYS" },
+  contentAllowPrivateAddresses: {
+    key: "contentAllowPrivateAddresses",
+    env: "CONTENT_ALLOW_PRIVATE_ADDRESSES",
+  },
+  contentAllowHttp: { key: "contentAllowHttp", env: "CONTENT_ALLOW_HTTP" },
+  contentRefreshMinIntervalMs: {
+    key: "contentRefreshMinIntervalMs",
+    env: "CONTENT_REFRESH_MIN_INTERVAL_MS",
+  },
 };
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -152,6 +244,17 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
     return parsed;
   };
 
+  const bool = (key: keyof RawConfig, fallback: boolean): boolean => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (value === true || value === "true" || value === "1") return true;
+    if (value === false || value === "false" || value === "0") return false;
+    throw new ConfigError(
+      optionName(key),
+      `must be true or false (or 1 or 0), got ${JSON.stringify(value)}`,
+    );
+  };
+
   const rpcUrl = str("rpcUrl", "http://127.0.0.1:8545");
   if (!/^https?:\/\/.+/.test(rpcUrl)) {
     throw new ConfigError(
@@ -184,10 +287,21 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
   }
 
   const databaseUrl = str("databaseUrl", "");
-  if (databaseUrl !== "" && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (databaseUrl !== "") checkDatabaseUrl(databaseUrl);
+  const databaseSchema = str("databaseSchema", "");
+  if (databaseSchema !== "" && !SCHEMA_NAME.test(databaseSchema)) {
     throw new ConfigError(
-      optionName("databaseUrl"),
-      "must be a postgres:// URL, or empty for the embedded Postgres",
+      optionName("databaseSchema"),
+      "must be a lowercase schema name: a letter or _, then letters, digits or _ (63 at most)",
+    );
+  }
+
+  const backoffBaseMs = int("backoffBaseMs", 100, 1);
+  const backoffMaxMs = int("backoffMaxMs", 30_000, 1);
+  if (backoffMaxMs < backoffBaseMs) {
+    throw new ConfigError(
+      optionName("backoffMaxMs"),
+      `must be >= BACKOFF_BASE_MS (${backoffBaseMs})`,
     );
   }
 
@@ -209,15 +323,61 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
     pollIntervalMs: int("pollIntervalMs", 1_000, 10),
     rpcTimeoutMs: int("rpcTimeoutMs", 30_000, 100),
     rpcMaxRetries: int("rpcMaxRetries", 8, 0),
+    rpcMaxResponseBytes: int("rpcMaxResponseBytes", 64 * 1024 * 1024, 1024),
+    backoffBaseMs,
+    backoffMaxMs,
+    bloomCheckDepth: int("bloomCheckDepth", 1_000, 0),
+    readyMaxLagBlocks: int("readyMaxLagBlocks", 10, 0),
+    readyTimeoutMs: int("readyTimeoutMs", 2_000, 1),
     databaseUrl,
+    databaseSchema,
+    databaseConnectTimeoutMs: int("databaseConnectTimeoutMs", 10_000, 1),
     embeddedPostgresDir: path.resolve(
       cwd,
       str("embeddedPostgresDir", path.join(".data", "postgres")),
     ),
     embeddedPostgresPort: int("embeddedPostgresPort", 54329, 1),
     httpPort: int("httpPort", 42069, 0),
+    httpHost: listenHost(str("httpHost", "127.0.0.1"), optionName("httpHost")),
     logLevel,
+    content: {
+      enabled: bool("contentResolver", true),
+      concurrency: int("contentConcurrency", 8, 1),
+      timeoutMs: int("contentTimeoutMs", 10_000, 100),
+      maxBytes: int("contentMaxBytes", 256 * 1024, 1024),
+      maxAttempts: int("contentMaxAttempts", 5, 1),
+      pollIntervalMs: int("contentPollIntervalMs", 1_000, 10),
+      ipfsGateways: gateways(),
+      allowPrivateAddresses: bool("contentAllowPrivateAddresses", false),
+      allowHttp: bool("contentAllowHttp", false),
+      refreshMinIntervalMs: int("contentRefreshMinIntervalMs", 60_000, 0),
+    },
   };
+
+  function gateways(): string[] {
+    const value = raw("ipfsGateways");
+    const list =
+      value === undefined
+        ? ["https://ipfs.io", "https://dweb.link"]
+        : Array.isArray(value)
+          ? value
+          : typeof value === "string"
+            ? value.split(",").map((item) => item.trim())
+            : null;
+    if (list === null || list.some((item) => typeof item !== "string")) {
+      throw new ConfigError(optionName("ipfsGateways"), "must be a comma-separated list of URLs");
+    }
+    const urls = (list as string[]).filter((item) => item !== "");
+    for (const url of urls) {
+      if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(url)) {
+        throw new ConfigError(
+          optionName("ipfsGateways"),
+          `${JSON.stringify(url)} is not a gateway base URL such as https://ipfs.io`,
+        );
+      }
+    }
+    return urls;
+  }
 
   function readDeployment(file: string): Deployment {
     const name = optionName("deploymentFile");
@@ -265,6 +425,43 @@ export function loadConfig(params: LoadConfigParams = {}): IndexerConfig {
       commit: typeof doc.commit === "string" ? doc.commit : undefined,
       contracts,
     };
+  }
+}
+
+/**
+ * An address to listen on: an IPv4 or IPv6 literal (0.0.0.0 or :: for every interface) or a
+ * host name, never a URL or an address with a port.
+ */
+export function listenHost(value: string, option: string): string {
+  if (isIP(value) !== 0 || /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(value))
+    return value;
+  throw new ConfigError(
+    option,
+    `must be an IP address or a host name to listen on (127.0.0.1, 0.0.0.0, ::), got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * Refuses a DATABASE_URL that node-postgres would read as something else: with no host it
+ * silently connects to localhost. The message never repeats the user and password.
+ */
+function checkDatabaseUrl(value: string): void {
+  const name = optionName("databaseUrl");
+  const shown = value.replace(/\/\/.*@/, "//***@");
+  const form =
+    "write it as postgres://user:password@host:5432/database (percent-encode reserved characters in the user and password), or leave it empty for the embedded Postgres";
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new ConfigError(name, `must be a postgres:// URL, got "${shown}"; ${form}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `"${shown}" is not a valid URL; ${form}`);
+  }
+  // A Unix socket is named by the host query parameter: postgres:///db?host=/var/run/postgresql
+  if (url.hostname === "" && !url.searchParams.get("host")) {
+    throw new ConfigError(name, `"${shown}" names no host; ${form}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config";
-import { createIndexer } from "./indexer";
+import { createIndexer, type Indexer } from "./indexer";
 import { createLogger } from "./logger";
 
 async function main(): Promise<void> {
@@ -14,14 +14,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const indexer = await createIndexer({ config, logger, serve: true });
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    indexer.stop().then(
+  // Signals are handled from the start: the indexer may wait a long time for its database or
+  // provider before it runs, and must stop cleanly meanwhile.
+  const stopping = new AbortController();
+  let indexer: Indexer | undefined;
+  const finish = (running: Indexer) =>
+    running.stop().then(
       () => {
         logger.info("stopped");
         process.exit(0);
@@ -31,9 +30,25 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
+  const shutdown = (signal: string) => {
+    if (stopping.signal.aborted) return;
+    logger.info({ signal }, "shutting down");
+    stopping.abort();
+    if (indexer) void finish(indexer);
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+
+  try {
+    indexer = await createIndexer({ config, logger, serve: true, signal: stopping.signal });
+  } catch (error) {
+    if (stopping.signal.aborted) {
+      logger.info("stopped");
+      process.exit(0);
+    }
+    throw error;
+  }
+  if (stopping.signal.aborted) return void finish(indexer);
 
   try {
     await indexer.run();

@@ -18,17 +18,20 @@ export async function writeAbiModules(hre: HardhatRuntimeEnvironment): Promise<s
       `// Generated from ${artifact.sourceName} on compile. Do not edit.\n` +
       `export const ${artifact.contractName}Abi = ${JSON.stringify(artifact.abi, null, 2)} as const;\n`;
     const file = path.join(outDir, `${artifact.contractName}.ts`);
-    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== source)
-      fs.writeFileSync(file, source);
+    writeIfChanged(file, source);
     written.push(artifact.contractName);
   }
   const index = written
     .sort()
     .map((name) => `export { ${name}Abi } from "./${name}";\n`)
     .join("");
-  fs.writeFileSync(
-    path.join(outDir, "index.ts"),
-    `// Generated on compile. Do not edit.\n${index}`,
-  );
+  // Unchanged modules keep their modification time: the app build and `tsc -b` then see that
+  // nothing they are built from changed, and skip their work.
+  writeIfChanged(path.join(outDir, "index.ts"), `// Generated on compile. Do not edit.\n${index}`);
   return written;
+}
+
+function writeIfChanged(file: string, source: string): void {
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== source)
+    fs.writeFileSync(file, source);
 }

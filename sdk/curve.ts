@@ -64,14 +64,23 @@ export interface CoinState {
   supply: bigint;
   protocolFeeBps: bigint;
   creatorFeeBps: bigint;
+  /**
+   * The referrer's share of the protocol fee (the coin's `referrerShareBps()`), for a trade with a
+   * referrer (`...WithReferrer`); leave it out, or 0, for a plain trade. It never changes what the
+   * trader pays or receives, only how the protocol fee is split.
+   */
+  referrerShareBps?: bigint;
 }
 
 /** The amounts of one trade. `reserveDelta` is what the reserve gains (buy) or loses (sell). */
 export interface Quote {
   coins: bigint;
   eth: bigint;
+  /** The whole protocol fee, `referrerFee` included. */
   protocolFee: bigint;
   creatorFee: bigint;
+  /** The part of `protocolFee` credited to the referrer, rounded down (0 without one). */
+  referrerFee: bigint;
   reserveDelta: bigint;
   /** Coins added to the supply: `coins`, plus FLOOR_SUPPLY on the first buy. */
   supplyDelta: bigint;
@@ -91,8 +100,13 @@ export class QuoteError extends Error {
   }
 }
 
-function fees(amount: bigint, state: CoinState): [bigint, bigint] {
-  return [(amount * state.protocolFeeBps) / BPS, (amount * state.creatorFeeBps) / BPS];
+function fees(amount: bigint, state: CoinState): [bigint, bigint, bigint] {
+  const protocolFee = (amount * state.protocolFeeBps) / BPS;
+  return [
+    protocolFee,
+    (amount * state.creatorFeeBps) / BPS,
+    (protocolFee * (state.referrerShareBps ?? 0n)) / BPS,
+  ];
 }
 
 /** What `buyExactIn` with `ethIn` wei gives: fees on top of the curve cost, dust to the reserve. */
@@ -106,12 +120,16 @@ export function quoteBuyExactIn(state: CoinState, ethIn: bigint): Quote {
   }
   const coins = minted > floor ? minted - floor : 0n;
   if (coins < MIN_TRADE) throw new QuoteError("CreatorCoinTradeTooSmall", [coins, MIN_TRADE]);
-  const [protocolFee, creatorFee] = fees(costToMintRoundingUp(state.supply, minted), state);
+  const [protocolFee, creatorFee, referrerFee] = fees(
+    costToMintRoundingUp(state.supply, minted),
+    state,
+  );
   return {
     coins,
     eth: ethIn,
     protocolFee,
     creatorFee,
+    referrerFee,
     reserveDelta: ethIn - protocolFee - creatorFee,
     supplyDelta: minted,
   };
@@ -126,12 +144,13 @@ export function quoteBuyExactOut(state: CoinState, coinsOut: bigint): Quote {
     throw new QuoteError("CreatorCoinSupplyCapExceeded", [state.supply + minted, SUPPLY_CAP]);
   }
   const cost = costToMintRoundingUp(state.supply, minted);
-  const [protocolFee, creatorFee] = fees(cost, state);
+  const [protocolFee, creatorFee, referrerFee] = fees(cost, state);
   return {
     coins: coinsOut,
     eth: cost + protocolFee + creatorFee,
     protocolFee,
     creatorFee,
+    referrerFee,
     reserveDelta: cost,
     supplyDelta: minted,
   };
@@ -145,12 +164,13 @@ export function quoteSellExactIn(state: CoinState, coinsIn: bigint): Quote {
   }
   if (coinsIn === 0n) throw new QuoteError("CreatorCoinZeroAmount", []);
   const proceeds = proceedsToBurnRoundingDown(state.supply, coinsIn);
-  const [protocolFee, creatorFee] = fees(proceeds, state);
+  const [protocolFee, creatorFee, referrerFee] = fees(proceeds, state);
   return {
     coins: coinsIn,
     eth: proceeds - protocolFee - creatorFee,
     protocolFee,
     creatorFee,
+    referrerFee,
     reserveDelta: proceeds,
     supplyDelta: -coinsIn,
   };

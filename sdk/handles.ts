@@ -1,10 +1,26 @@
-import type { TypedDataDomain, TypedDataField } from "ethers";
-
 /**
  * Agora handle rules, post ids and the EIP-712 messages of the ProfileRegistry's signed actions.
  * This module mirrors the contract exactly: apps validate, compute ids and sign with it, and the
  * test suite checks it against the deployed contract.
  */
+
+/**
+ * An EIP-712 domain, as ethers v6 and viem take it. Declared here rather than imported from
+ * ethers so that the indexer and the API, which import this module, run without ethers.
+ */
+export interface TypedDataDomain {
+  name?: string | null;
+  version?: string | null;
+  chainId?: bigint | number | string | null;
+  verifyingContract?: string | null;
+  salt?: string | Uint8Array | null;
+}
+
+/** One field of an EIP-712 struct type. */
+export interface TypedDataField {
+  name: string;
+  type: string;
+}
 
 export const HANDLE_MIN_LENGTH = 3;
 export const HANDLE_MAX_LENGTH = 25;
@@ -18,6 +34,19 @@ const HANDLE_PATTERN = /^[a-z0-9][a-z0-9_]{2,24}$/;
 export function isValidHandle(handle: string): boolean {
   return HANDLE_PATTERN.test(handle);
 }
+
+// The ProfileRegistry's fixed periods, in seconds. The times they produce travel in its events,
+// views and errors; apps use these to say beforehand how long something will take.
+
+/** A change of the recovery address in force waits this long; so does accepting an owner's
+ * transfer offer while a recovery address is in force. */
+export const RECOVERY_DELAY_SECONDS = 3 * 24 * 60 * 60;
+/** A recovery offer stays open this long. */
+export const RECOVERY_OFFER_PERIOD_SECONDS = 7 * 24 * 60 * 60;
+/** A handle a profile gives up stays reserved for that profile this long. */
+export const HANDLE_COOLDOWN_SECONDS = 30 * 24 * 60 * 60;
+/** The largest offer expiry the registry stores (2^40 - 1): anything later means never. */
+export const OFFER_EXPIRY_NEVER = (1n << 40n) - 1n;
 
 const SEQUENCE_BITS = 64n;
 const SEQUENCE_MASK = (1n << SEQUENCE_BITS) - 1n;
@@ -73,6 +102,12 @@ export const AGORA_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
+  AcceptProfile: [
+    { name: "profileId", type: "uint256" },
+    { name: "to", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
   Post: [
     { name: "authorId", type: "uint256" },
     { name: "contentURI", type: "string" },
@@ -123,6 +158,15 @@ export interface UpdateMessage extends Signed {
   metadataURI: string;
 }
 
+/**
+ * Signed by `to`, the address a recovery moves the profile to: its consent, which the recovery
+ * address submits with `recoverWithSignature`. `nonce` is `nonces(to)`.
+ */
+export interface AcceptProfileMessage extends Signed {
+  profileId: bigint;
+  to: string;
+}
+
 /** `parentId` and `quotedId` are 0 when the post is not a reply or not a quote. */
 export interface PostMessage extends Signed {
   authorId: bigint;
@@ -148,6 +192,7 @@ export interface ReactMessage extends Signed {
 export interface AgoraMessages {
   Register: RegisterMessage;
   Update: UpdateMessage;
+  AcceptProfile: AcceptProfileMessage;
   Post: PostMessage;
   Follow: FollowMessage;
   Unfollow: UnfollowMessage;

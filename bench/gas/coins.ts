@@ -1,4 +1,5 @@
 import hre from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCoins, creatorCoinAt } from "../../deploy/coins";
 import { ProfileRegistry__factory, RevenueSinkRecorder__factory } from "../../typechain-types";
 
@@ -19,7 +20,8 @@ async function gasOf(
  * that has traded before, fees of 1% protocol and 5% creator.
  */
 export async function measureCoins(): Promise<Record<string, number>> {
-  const [deployer, governance, alice, bob, carol, dave] = await hre.ethers.getSigners();
+  const [deployer, governance, alice, bob, carol, dave, erin, frank, app] =
+    await hre.ethers.getSigners();
   const registry = await new ProfileRegistry__factory(deployer).deploy();
   const sink = await new RevenueSinkRecorder__factory(deployer).deploy();
   const { creatorCoinFactory } = await deployCoins(
@@ -66,5 +68,38 @@ export async function measureCoins(): Promise<Record<string, number>> {
   );
   figures["sweep protocol fees"] = await gasOf(coin.connect(carol).sweepProtocolFees());
   figures["schedule creator fee"] = await gasOf(coin.connect(alice).scheduleCreatorFee(300n));
+
+  // Trades brought by an app that has referred trades on this coin before (its balance slot is
+  // non-zero), as in steady state.
+  const referred = coin.connect(erin);
+  await (
+    await referred.buyExactInWithReferrer(0n, DEADLINE, erin.address, app.address, { value: ONE })
+  ).wait();
+  figures["buy by new holder with referrer (exact in)"] = await gasOf(
+    coin
+      .connect(frank)
+      .buyExactInWithReferrer(0n, DEADLINE, frank.address, app.address, { value: ONE / 10n }),
+  );
+  figures["buy by existing holder with referrer (exact in)"] = await gasOf(
+    referred.buyExactInWithReferrer(0n, DEADLINE, erin.address, app.address, { value: ONE / 10n }),
+  );
+  figures["buy exact out with referrer (existing holder)"] = await gasOf(
+    referred.buyExactOutWithReferrer(ONE, ONE, DEADLINE, erin.address, app.address, {
+      value: ONE,
+    }),
+  );
+  figures["sell with referrer (half a balance)"] = await gasOf(
+    referred.sellExactInWithReferrer(ONE / 2n, 0n, DEADLINE, erin.address, app.address),
+  );
+  figures["withdraw referrer fees"] = await gasOf(
+    coin.connect(app).withdrawReferrerFees(app.address),
+  );
+
+  // Once per coin and at most every FEE_CHANGE_DELAY, a trade finds the coin's copy of the
+  // factory's rates expired and reads them again.
+  await time.increase(await factory.FEE_CHANGE_DELAY());
+  figures["buy by existing holder, first trade after the rates copy expired"] = await gasOf(
+    coin.connect(carol).buyExactIn(0n, DEADLINE, carol.address, { value: ONE / 10n }),
+  );
   return figures;
 }

@@ -87,5 +87,26 @@ export async function measureDao(): Promise<Record<string, number>> {
   if ((await tipJar.feeBps()) !== 300n || (await timelock.getMinDelay()) === 0n) {
     throw new Error("governance round trip did not apply");
   }
+
+  // Tips brought by an app that has referred tips before (its balance slots are non-zero).
+  const app = operations.address;
+  await (await jar.tipETHWithReferrer(1n, "", app, { value })).wait();
+  figures.ethTipToProfileWithReferrer = await gasOf(jar.tipETHWithReferrer(1n, "", app, { value }));
+  figures.ethTipToPostWithReferrer = await gasOf(
+    jar.tipPostETHWithReferrer(postId, "", app, { value }),
+  );
+  await (await jar.tipTokenWithReferrer(1n, coinAddress, value, "", app)).wait();
+  figures.tokenTipWithReferrer = await gasOf(
+    jar.tipTokenWithReferrer(1n, coinAddress, value, "", app),
+  );
+  figures.ethBatchTip3WithReferrer = await gasOf(
+    jar.tipETHBatchWithReferrer(batch, "", app, { value: value * 3n }),
+  );
+  figures.tokenBatchTip3WithReferrer = await gasOf(
+    jar.tipTokenBatchWithReferrer(coinAddress, batch, "", app),
+  );
+  figures.withdrawReferrerFeesETH = await gasOf(
+    tipJar.connect(operations).withdrawReferrerFees(ethers.ZeroAddress, app),
+  );
   return figures;
 }

@@ -16,8 +16,17 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// Trades: buys mint to `recipient` for ETH paid by the caller; sells burn the caller's coins and
 /// pay ETH to `recipient`. Fees are taken on top of the curve cost (buys) or out of the curve
 /// proceeds (sells), rounded down, and accrue in the coin until pulled: protocol fees by anyone
-/// to the revenue sink, creator fees by the profile's current owner. No trade calls a fee
-/// recipient, so no fee recipient can block one. Nothing pauses selling or withdrawing.
+/// to the revenue sink, creator fees by the profile's current owner, referrer fees by each
+/// referrer. No trade calls a fee recipient, so no fee recipient can block one. Nothing pauses
+/// selling or withdrawing.
+///
+/// Referrers: the `...WithReferrer` variants name the app (or anyone) that brought the trade.
+/// The referrer is credited `protocolFee * referrerShareBps / 10_000` (rounded down) out of the
+/// protocol fee; the trader pays exactly what the plain variant costs. The share is set on the
+/// factory by governance, at most `MAX_REFERRER_SHARE_BPS` of the protocol fee, and like the
+/// protocol fee changes `FEE_CHANGE_DELAY` after governance's transaction. A zero referrer
+/// is the plain trade. A trader may name itself: the share is then a rebate, which the cap
+/// bounds. The plain variants read no referrer state and pay nothing for the feature.
 ///
 /// Floor: the first buy also mints `FLOOR_SUPPLY` coins to the coin itself, paid by that buyer.
 /// They can never move (the coin refuses transfers to itself), so once trading has started the
@@ -25,9 +34,11 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// while every holder can still sell their whole balance in any order.
 ///
 /// Listeners may assume:
-/// - the coin is the address emitting the events below, and `coin` in `Traded` equals it;
+/// - the coin is the address emitting the events below;
 /// - `Traded` is emitted once per trade, after every state change of that trade and before any
 ///   ETH leaves the coin; `newSupply` and `newReserve` are `totalSupply()` and `reserve()` after it;
+/// - `protocolFee` is the whole protocol fee of the trade, of which `referrerFee` went to
+///   `referrer` (zero address and 0 without a referrer) and the rest to `protocolFeesOwed`;
 /// - on a buy, `newReserve - previous reserve == ethAmount - protocolFee - creatorFee`, and
 ///   `newSupply - previous supply == coinAmount` (plus `FLOOR_SUPPLY` on the very first buy,
 ///   which also emits `Transfer(0, coin, FLOOR_SUPPLY)`);
@@ -37,28 +48,32 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// - ERC-20 `Transfer` events accompany every mint and burn, so balances follow from `Transfer`
 ///   alone;
 /// - a fee rate scheduled by `CreatorFeeChangeScheduled` applies to every trade in a block whose
-///   timestamp is `>= effectiveAt`; no other event announces that it took effect.
+///   timestamp is `>= effectiveAt`; no other event announces that it took effect;
+/// - every trade charges the factory's protocol fee and referrer share in effect at its block
+///   (see `ICreatorCoinFactory`), though the coin reads them from its own copy.
 interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
     /// @notice A trade happened. See the interface documentation for what listeners may assume.
     /// @param trader Who paid (buy) or whose coins were burned (sell).
     /// @param recipient Who received the coins (buy) or the ETH (sell).
-    /// @param coin This coin.
+    /// @param referrer Who brought the trade (zero: nobody), credited `referrerFee`.
     /// @param isBuy True for a buy, false for a sell.
     /// @param coinAmount Coins minted to `recipient` (buy) or burned from `trader` (sell).
     /// @param ethAmount ETH paid by `trader`, fees included (buy) or paid to `recipient` (sell).
-    /// @param protocolFee Protocol fee accrued by this trade.
+    /// @param protocolFee Protocol fee of this trade, the referrer's part included.
     /// @param creatorFee Creator fee accrued by this trade.
+    /// @param referrerFee The part of `protocolFee` credited to `referrer`.
     /// @param newSupply Total supply after the trade.
     /// @param newReserve Reserve after the trade.
     event Traded(
         address indexed trader,
         address indexed recipient,
-        address indexed coin,
+        address indexed referrer,
         bool isBuy,
         uint256 coinAmount,
         uint256 ethAmount,
         uint256 protocolFee,
         uint256 creatorFee,
+        uint256 referrerFee,
         uint256 newSupply,
         uint256 newReserve
     );
@@ -69,6 +84,9 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
 
     /// @notice `owner` of the profile withdrew `amount` wei of creator fees to `to`.
     event CreatorFeesWithdrawn(address indexed owner, address indexed to, uint256 amount);
+
+    /// @notice `referrer` withdrew its `amount` wei of referrer fees to `to`.
+    event ReferrerFeesWithdrawn(address indexed referrer, address indexed to, uint256 amount);
 
     /// @notice `amount` wei of protocol fees went to the revenue sink, attributed to the profile.
     event ProtocolFeesSwept(address indexed caller, uint256 amount);
@@ -83,6 +101,8 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
     error CreatorCoinDeadlineExpired(uint256 deadline, uint256 timestamp);
     /// @notice The recipient (of coins, ETH or fees) is the zero address.
     error CreatorCoinZeroRecipient();
+    /// @notice A buy named the coin itself as recipient: coins it holds could never move again.
+    error CreatorCoinSelfRecipient();
     /// @notice The ETH or coin amount of the request is zero, or there is nothing to pull.
     error CreatorCoinZeroAmount();
     /// @notice The trade moves `amount` coin-wei, below `minimum` (a sell of a whole balance is
@@ -96,6 +116,9 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
     error CreatorCoinReentrantCall();
     /// @notice This contract is the shared implementation, not a launched coin.
     error CreatorCoinNotLaunched();
+    /// @notice A buy would raise the reserve to `reserve`, above `maximum` (2^107 - 1 wei, far
+    /// above the reserve at the supply cap).
+    error CreatorCoinReserveOverflow(uint256 reserve, uint256 maximum);
     /// @notice `caller` may not do this (not the profile owner, or not the factory).
     error CreatorCoinUnauthorized(address caller);
     /// @notice The creator fee `bps` is above `maximum`.
@@ -147,6 +170,36 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
         address recipient
     ) external returns (uint256 ethOut);
 
+    /// @notice `buyExactIn` brought by `referrer`, who is credited its share of the protocol fee.
+    function buyExactInWithReferrer(
+        uint256 minCoinsOut,
+        uint256 deadline,
+        address recipient,
+        address referrer
+    ) external payable returns (uint256 coinsOut);
+
+    /// @notice `buyExactOut` brought by `referrer`, who is credited its share of the protocol fee.
+    function buyExactOutWithReferrer(
+        uint256 coinsOut,
+        uint256 maxEthIn,
+        uint256 deadline,
+        address recipient,
+        address referrer
+    ) external payable returns (uint256 ethIn);
+
+    /// @notice `sellExactIn` brought by `referrer`, who is credited its share of the protocol fee.
+    function sellExactInWithReferrer(
+        uint256 coinsIn,
+        uint256 minEthOut,
+        uint256 deadline,
+        address recipient,
+        address referrer
+    ) external returns (uint256 ethOut);
+
+    /// @notice Sends the caller's accrued referrer fees to `to`.
+    /// @return amount Wei sent.
+    function withdrawReferrerFees(address to) external returns (uint256 amount);
+
     /// @notice Sends every accrued creator fee to `to`. Only the profile's current owner.
     /// @return amount Wei sent.
     function withdrawCreatorFees(address to) external returns (uint256 amount);
@@ -185,14 +238,22 @@ interface ICreatorCoin is IERC20Metadata, IERC20Permit, IERC20Errors, IERC5267 {
     /// @notice Creator fees accrued and not yet withdrawn.
     function creatorFeesOwed() external view returns (uint256);
 
+    /// @notice Referrer fees `referrer` accrued on this coin and has not withdrawn.
+    function referrerFeesOwed(address referrer) external view returns (uint256);
+
     /// @notice The creator fee applied to a trade now, in basis points.
     function creatorFeeBps() external view returns (uint256);
 
     /// @notice The scheduled creator fee and when it applies (0, 0 when none is pending).
     function pendingCreatorFee() external view returns (uint256 bps, uint256 effectiveAt);
 
-    /// @notice The protocol fee applied to a trade now, in basis points (set on the factory).
+    /// @notice The protocol fee applied to a trade now, in basis points: the factory's rate in
+    /// effect now, which the coin keeps a copy of until the factory's next possible change.
     function protocolFeeBps() external view returns (uint256);
+
+    /// @notice The referrer's share of the protocol fee now, in basis points of that fee: the
+    /// factory's share in effect now, kept like `protocolFeeBps`.
+    function referrerShareBps() external view returns (uint256);
 
     /// @notice Coins the first buy also mints to the coin itself, locked for good (0.001 coin).
     function FLOOR_SUPPLY() external view returns (uint256);

@@ -14,6 +14,14 @@ import {IRevenueSink} from "./IRevenueSink.sol";
 /// Accounting, per token and to the wei: `received == credited + undistributed`, and the contract
 /// holds `received - withdrawn`. Rounding dust of a distribution stays undistributed.
 ///
+/// Allocation changes: revenue goes to the buckets of the allocation in force when it arrived.
+/// Each allocation opens an epoch; a token's undistributed pool remembers the epoch it was earned
+/// in, and whatever touches the pool first after a change (`distribute`, or the next deposit of
+/// that token, which settles the old pool before adding to it) credits it to that epoch's buckets.
+/// `setAllocation` therefore costs the same whatever the number of tokens, and no caller can
+/// choose whether earlier earnings go to the old or the new buckets. Only the rounding dust of
+/// the old pool (less than one wei per bucket) moves on to the new allocation.
+///
 /// Listeners may assume:
 /// - `Deposited`, `Distributed`, `Credited`, `ProfileCredited` carry balances after the change;
 /// - `AllocationChanged` carries the full new allocation.
@@ -95,7 +103,8 @@ interface IRevenueSplit is IRevenueSink {
     /// @notice There is no undistributed `token` to distribute.
     error RevenueSplitNothingToDistribute(address token);
 
-    /// @notice Credits the undistributed `token` (zero: ETH) to the buckets. Anyone may call.
+    /// @notice Credits the undistributed `token` (zero: ETH) to the buckets of the allocation it
+    /// was earned under (see `pendingEpoch`). Anyone may call.
     function distribute(address token) external;
 
     /// @notice Sends the caller's whole `token` balance to `to`.
@@ -104,7 +113,9 @@ interface IRevenueSplit is IRevenueSink {
     /// @notice Sends the profile's whole `token` balance to `to`. Only the profile's current owner.
     function withdrawForProfile(address token, uint256 profileId, address to) external;
 
-    /// @notice Replaces the allocation. Only governance. Shares must add up to exactly 10,000.
+    /// @notice Replaces the allocation for revenue that arrives from now on; revenue already
+    /// received still goes to the previous buckets. Only governance. Shares must add up to
+    /// exactly 10,000.
     function setAllocation(Bucket[] calldata buckets, uint16 creatorShareBps) external;
 
     /// @notice Resolves the current owner of a creator profile.
@@ -115,6 +126,15 @@ interface IRevenueSplit is IRevenueSink {
 
     /// @notice The current buckets.
     function buckets() external view returns (Bucket[] memory);
+
+    /// @notice The current allocation's epoch: 0 at deployment, one more per `setAllocation`.
+    function allocationEpoch() external view returns (uint256);
+
+    /// @notice The buckets of allocation `epoch` (empty for an epoch not reached yet).
+    function bucketsAt(uint256 epoch) external view returns (Bucket[] memory);
+
+    /// @notice The epoch whose buckets `token`'s undistributed pool goes to when distributed.
+    function pendingEpoch(address token) external view returns (uint256);
 
     /// @notice The share of each fee credited to the creator profile at deposit.
     function creatorShareBps() external view returns (uint16);

@@ -26,10 +26,19 @@ import {IRevenueSink} from "./IRevenueSink.sol";
 /// claimable balance that the profile's owner withdraws later; a recipient can never block a tip.
 /// Tokens are transferred from the tipper to the owner directly.
 ///
+/// Referrers: every tip function has a variant naming a `referrer` (the app that brought the
+/// tip; the permit variant takes it as a parameter, zero for none). The referrer is credited
+/// `referrerShareBps` (set by governance, at most `MAX_REFERRER_SHARE_BPS`) of the protocol fee
+/// the jar would otherwise keep, rounded down, in the tip's token; it withdraws its balance with
+/// `withdrawReferrerFees` (pull, like every fee). The tipper pays and the creator receives exactly
+/// what they would without a referrer. A zero referrer is a plain tip. The plain variants read no
+/// referrer state and cost nothing extra.
+///
 /// Listeners may assume:
 /// - every tip emits exactly one `Tipped`, whose `amount` is what the tipper paid and `fee` the part
-///   kept by the jar for the revenue split (`amount - fee` reached the creator or its claimable
-///   balance). For a token tip `fee` is the whole protocol fee, of which the split later credits
+///   kept by the jar for the revenue split; a tip with a referrer emits `ReferrerCredited`
+///   immediately before its `Tipped`, and `amount - fee - ReferrerCredited.amount` reached the
+///   creator or its claimable balance (`amount - fee` without a referrer). For a token tip `fee` is the whole protocol fee, of which the split later credits
 ///   the creator share to the profile. For an ETH tip `fee` is the protocol fee minus the creator
 ///   share already paid with the tip, so the `fee`s of all ETH tips add up to what `sweepETH`
 ///   deposits, to the wei;
@@ -62,6 +71,26 @@ interface ITipJar {
         string message
     );
 
+    /// @notice `referrer` brought the tip whose `Tipped` follows this event and was credited
+    /// `amount` of `token` (0: ETH); its balance is now `balance`.
+    event ReferrerCredited(
+        address indexed referrer,
+        address indexed token,
+        uint256 amount,
+        uint256 balance
+    );
+
+    /// @notice `referrer` withdrew its `amount` of `token` (0: ETH) to `to`.
+    event ReferrerFeesWithdrawn(
+        address indexed referrer,
+        address indexed token,
+        address to,
+        uint256 amount
+    );
+
+    /// @notice Governance changed the referrer's share of the protocol fee (basis points of it).
+    event ReferrerShareChanged(uint16 oldBps, uint16 newBps);
+
     /// @notice The profile's owner rejected `amount` wei; the profile can now claim `claimable`.
     event TipCredited(uint256 indexed profileId, uint256 amount, uint256 claimable);
 
@@ -88,6 +117,8 @@ interface ITipJar {
     error TipJarPostAuthorMismatch(uint256 postId, uint256 profileId, uint256 authorId);
     /// @notice A tip of zero.
     error TipJarZeroAmount();
+    /// @notice A call re-entered the tip jar while it was moving value.
+    error TipJarReentrantCall();
     /// @notice The message is `length` bytes; at most `maximum` are allowed.
     error TipJarMessageTooLong(uint256 length, uint256 maximum);
     /// @notice `token` did not move `amount` from `from` to `to` (it reverted or returned false).
@@ -106,6 +137,10 @@ interface ITipJar {
     error TipJarNothingToClaim(uint256 profileId);
     /// @notice Sending `amount` wei to `to` failed.
     error TipJarETHTransferFailed(address to, uint256 amount);
+    /// @notice The referrer share `bps` exceeds `maximum`.
+    error TipJarReferrerShareTooHigh(uint256 bps, uint256 maximum);
+    /// @notice `referrer` has no `token` to withdraw.
+    error TipJarNothingToWithdraw(address token, address referrer);
     /// @notice The revenue sink reported a creator share of `creatorShareBps`, above `maximum`.
     error TipJarCreatorShareTooHigh(uint256 creatorShareBps, uint256 maximum);
 
@@ -132,19 +167,74 @@ interface ITipJar {
     ) external;
 
     /// @notice `tipToken` or `tipPostToken` (`postId` non-zero) authorised by an EIP-2612 permit
-    /// in the same transaction. A permit already used (for example by a front-runner) is ignored
-    /// as long as the allowance is there.
+    /// in the same transaction, brought by `referrer` (zero: none). A permit already used (for
+    /// example by a front-runner) is ignored as long as the allowance is there.
     function tipTokenWithPermit(
         uint256 profileId,
         uint256 postId,
         address token,
         uint256 amount,
         string calldata message,
+        address referrer,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external;
+
+    /// @notice `tipETH` brought by `referrer`.
+    function tipETHWithReferrer(
+        uint256 profileId,
+        string calldata message,
+        address referrer
+    ) external payable;
+
+    /// @notice `tipPostETH` brought by `referrer`.
+    function tipPostETHWithReferrer(
+        uint256 postId,
+        string calldata message,
+        address referrer
+    ) external payable;
+
+    /// @notice `tipToken` brought by `referrer`.
+    function tipTokenWithReferrer(
+        uint256 profileId,
+        address token,
+        uint256 amount,
+        string calldata message,
+        address referrer
+    ) external;
+
+    /// @notice `tipPostToken` brought by `referrer`.
+    function tipPostTokenWithReferrer(
+        uint256 postId,
+        address token,
+        uint256 amount,
+        string calldata message,
+        address referrer
+    ) external;
+
+    /// @notice `tipETHBatch` brought by `referrer`.
+    function tipETHBatchWithReferrer(
+        Tip[] calldata tips,
+        string calldata message,
+        address referrer
+    ) external payable;
+
+    /// @notice `tipTokenBatch` brought by `referrer`.
+    function tipTokenBatchWithReferrer(
+        address token,
+        Tip[] calldata tips,
+        string calldata message,
+        address referrer
+    ) external;
+
+    /// @notice Sends the caller's whole referrer balance of `token` (0: ETH) to `to`.
+    function withdrawReferrerFees(address token, address to) external;
+
+    /// @notice Sets the referrer's share of the protocol fee, at most `MAX_REFERRER_SHARE_BPS`.
+    /// Only governance.
+    function setReferrerShareBps(uint16 bps) external;
 
     /// @notice Several ETH tips in one transaction; `msg.value` must equal their sum.
     function tipETHBatch(Tip[] calldata tips, string calldata message) external payable;
@@ -192,6 +282,12 @@ interface ITipJar {
     /// at once: the revenue split's `creatorShareBps` as of the last `syncCreatorShare` (or the
     /// deployment).
     function creatorShareBps() external view returns (uint16);
+
+    /// @notice The referrer's share of the protocol fee, in basis points of that fee.
+    function referrerShareBps() external view returns (uint16);
+
+    /// @notice `referrer`'s withdrawable `token` (0: ETH).
+    function referrerBalanceOf(address token, address referrer) external view returns (uint256);
 
     /// @notice ETH fees accrued and not yet swept.
     function pendingETHFees() external view returns (uint256);

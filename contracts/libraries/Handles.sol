@@ -51,12 +51,31 @@ library Handles {
         packed = bytes32(word);
     }
 
-    /// @notice The handle string of a packed word: its leading non-zero bytes.
+    /// @notice The length of a packed handle (as `validatedPack` makes it): its leading non-zero
+    /// bytes.
+    /// @dev A packed handle has no zero byte before its end, so its length is 32 minus its
+    /// trailing zero bytes, found by halving (plain equivalent: count the bytes from the left
+    /// until the first zero one).
+    function packedLength(bytes32 packed) internal pure returns (uint256 length) {
+        uint256 word = uint256(packed);
+        if (word == 0) return 0;
+        length = 32;
+        if (word & type(uint128).max == 0) (length, word) = (length - 16, word >> 128);
+        if (word & type(uint64).max == 0) (length, word) = (length - 8, word >> 64);
+        if (word & type(uint32).max == 0) (length, word) = (length - 4, word >> 32);
+        if (word & type(uint16).max == 0) (length, word) = (length - 2, word >> 16);
+        if (word & type(uint8).max == 0) length -= 1;
+    }
+
+    /// @notice The handle string of a packed word (as `validatedPack` makes it).
+    /// @dev The string's one word of content is the packed word itself, zero-padded already.
     function unpack(bytes32 packed) internal pure returns (string memory handle) {
-        uint256 length;
-        while (length < 32 && packed[length] != 0) ++length;
-        bytes memory b = new bytes(length);
-        for (uint256 i; i < length; ++i) b[i] = packed[i];
-        return string(b);
+        uint256 length = packedLength(packed);
+        assembly ("memory-safe") {
+            handle := mload(0x40)
+            mstore(0x40, add(handle, 0x40))
+            mstore(handle, length)
+            mstore(add(handle, 0x20), packed)
+        }
     }
 }

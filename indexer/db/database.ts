@@ -12,18 +12,38 @@ export interface Database {
 export interface OpenDatabaseParams {
   /** Empty: run an embedded Postgres under `embeddedDir`. */
   url: string;
+  /** The schema every connection works in (search_path); empty: the database's default. */
+  schema?: string;
   embeddedDir: string;
   embeddedPort: number;
+  /** A connection attempt that takes longer fails (and is retried by the sync). */
+  connectTimeoutMs?: number;
   logger: Logger;
+}
+
+/**
+ * Pool settings for the indexer's writes: a bounded wait for a connection, and TCP keepalive so
+ * that a server that vanished without closing its sockets is noticed.
+ */
+function poolOptions(url: string, params: OpenDatabaseParams): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: params.connectTimeoutMs ?? 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // public stays on the path after the schema: extensions (pg_trgm) live there, once per database.
+    ...(params.schema ? { options: `-c search_path=${params.schema},public` } : {}),
+  };
 }
 
 // numeric and int8 stay strings in JS: uint256 values do not fit a double, and a string is
 // what both BigInt() and GraphQL's BigInt scalar take.
 export async function openDatabase(params: OpenDatabaseParams): Promise<Database> {
   if (params.url !== "") {
-    const pool = new pg.Pool({ connectionString: params.url, max: 4 });
+    const pool = new pg.Pool(poolOptions(params.url, params));
     pool.on("error", (error) =>
-      params.logger.error({ err: error }, "idle database connection failed"),
+      params.logger.warn({ err: error }, "idle database connection failed"),
     );
     return { pool, url: params.url, close: () => pool.end() };
   }
@@ -60,10 +80,10 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
   if (exists.rowCount === 0) await admin.query("CREATE DATABASE agora");
   await admin.end();
   const url = `postgres://postgres:postgres@127.0.0.1:${params.embeddedPort}/agora`;
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool(poolOptions(url, params));
   let closing = false;
   pool.on("error", (error) => {
-    if (!closing) params.logger.error({ err: error }, "idle database connection failed");
+    if (!closing) params.logger.warn({ err: error }, "idle database connection failed");
   });
   params.logger.info({ data_dir: dir, port: params.embeddedPort }, "embedded postgres started");
   return {
@@ -95,21 +115,33 @@ type EmbeddedPostgresClass = new (options: {
   onError: (message: unknown) => void;
 }) => EmbeddedPostgresServer;
 
-/** Runs `work` in one transaction: all of it commits, or none of it. */
+/**
+ * Runs `work` in one transaction: all of it commits, or none of it. When the connection fails
+ * (the server restarted or dropped it), the error rejects the statement in flight or the next
+ * one, and the connection is discarded instead of going back to the pool.
+ */
 export async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // The pool listens for errors only on idle clients. A checked-out client whose connection
+  // dies between two statements emits 'error', which without a listener ends the process.
+  // The same failure rejects the next statement, which is where it is handled.
+  const ignore = () => undefined;
+  client.on("error", ignore);
+  let failed = false;
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
+    failed = true;
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.removeListener("error", ignore);
+    client.release(failed);
   }
 }

@@ -3,9 +3,10 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import type { Logger } from "pino";
+import { projectRoot } from "../root";
 import { inTransaction } from "./database";
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, "../../prisma/migrations");
+export const MIGRATIONS_DIR = path.join(projectRoot(), "prisma", "migrations");
 
 // Any constant works; it only has to be the same for every indexer sharing a database.
 const MIGRATION_LOCK_KEY = 7_240_501;

@@ -13,22 +13,45 @@ import { ErrorCode, userError } from "./errors";
 import type { PageLimits } from "./entity";
 import { useQueryLimits, type QueryLimits } from "./limits";
 import { startLiveHub, type LiveHub } from "./live";
-import { createResponseCache, type ResponseCache } from "./cache";
+import { createResponseCache, parserCaches, type ResponseCache } from "./cache";
+import { useRequestGuards } from "./requests";
+import { addressProfilesModule } from "./addressProfiles";
+import { renderOfflineGraphiQL } from "./graphiql";
+import { createApiMetrics, type ApiMetrics } from "./metrics";
 import { coinsModule } from "./coins";
+import { contentModule } from "./content";
 import { daoModule } from "./dao";
+import { messagingModule } from "./messaging";
+import { moderationModule } from "./moderation";
+import { notificationsModule } from "./notifications";
 import { profilesModule } from "./profiles";
+import { referrersModule } from "./referrers";
 import { AddressScalar, BigIntScalar, commonTypeDefs } from "./scalars";
 import { socialModule } from "./social";
 import { statusModule } from "./status";
+import { MAX_RAW_BYTES } from "./strings";
 import { tipsModule } from "./tips";
+import { viewerModule } from "./viewer";
 
 export interface ApiLimits extends QueryLimits {
   /** Per request: Postgres' statement_timeout of the read pool, and the whole execution. */
   timeoutMs: number;
   /** Longest a cached answer is served, in ms (see cache.ts); 0 turns the cache off. */
   cacheTtlMs: number;
-  /** Answers the cache keeps at most. */
-  cacheMaxEntries: number;
+  /** Bytes of answers and keys the response cache keeps at most. */
+  cacheMaxBytes: number;
+  /** Largest answer (serialized) the response cache keeps. */
+  cacheMaxEntryBytes: number;
+  /** Bytes the parsed documents (and parse errors) kept for reuse take at most, estimated. */
+  parserCacheMaxBytes: number;
+  /** Largest POST body accepted. */
+  maxBodyBytes: number;
+  /** Requests of one client answered at a time, when served by serveApi. */
+  maxConcurrentPerClient: number;
+  /** Requests of one client waiting for a turn; more are refused with 429. */
+  maxQueuedPerClient: number;
+  /** Most exact bytes of event strings (`...Bytes` fields) one request may read. */
+  maxRawBytes: number;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {
@@ -40,7 +63,17 @@ export const DEFAULT_LIMITS: ApiLimits = {
   maxCost: 100_000,
   timeoutMs: 5_000,
   cacheTtlMs: 1_000,
-  cacheMaxEntries: 2_000,
+  cacheMaxBytes: 64 * 1024 * 1024,
+  cacheMaxEntryBytes: 8 * 1024 * 1024,
+  parserCacheMaxBytes: 64 * 1024 * 1024,
+  maxBodyBytes: 128 * 1024,
+  maxTokens: 5_000,
+  maxFragmentsPerSelection: 64,
+  maxVariableDepth: 20,
+  filterWeight: 10,
+  maxConcurrentPerClient: 4,
+  maxQueuedPerClient: 32,
+  maxRawBytes: MAX_RAW_BYTES,
 };
 
 /** The areas of the API. Each new area (coins, tips, governance) adds its module here. */
@@ -49,9 +82,16 @@ export function defaultModules(limits: PageLimits): ApiModule[] {
     statusModule,
     profilesModule(limits),
     socialModule(limits),
+    contentModule(limits),
     coinsModule(limits),
     tipsModule(limits),
+    referrersModule,
     daoModule(limits),
+    moderationModule(limits),
+    messagingModule(limits),
+    addressProfilesModule,
+    viewerModule(limits),
+    notificationsModule(limits),
   ];
 }
 
@@ -67,9 +107,16 @@ export interface CreateApiParams {
   modules?: (limits: PageLimits) => ApiModule[];
   /** Also check for new blocks this often, should a notification be lost; 0: never. */
   fallbackPollMs?: number;
+  /** On a hot-standby replica (no LISTEN), check for new blocks this often (500 ms). */
+  replicaPollMs?: number;
   /** Called with the SQL of each query a request runs. */
   onQuery?: (sql: string) => void;
   graphqlEndpoint?: string;
+  /**
+   * Origins whose pages may read answers (CORS), read again for each request; `*` (the
+   * default): any page. Never with credentials: the API reads public data and sets no cookies.
+   */
+  corsOrigins?: () => readonly string[];
 }
 
 export interface Api {
@@ -78,6 +125,7 @@ export interface Api {
   schema: GraphQLSchema;
   live: LiveHub;
   cache: ResponseCache;
+  metrics: ApiMetrics;
   limits: ApiLimits;
   /** Ends live subscriptions and the LISTEN connection; the pool stays the caller's. */
   close(): Promise<void>;
@@ -119,6 +167,22 @@ function useRequestTimeout(timeoutMs: number): Plugin<ApiContext> {
 }
 
 /**
+ * The executable schema of `modules` (by default every area of the API): what schema.graphql
+ * prints for clients (scripts/export-schema.ts).
+ */
+export function createApiSchema(
+  modules: ApiModule[] = defaultModules(DEFAULT_LIMITS),
+): GraphQLSchema {
+  return createSchema<ApiContext>({
+    typeDefs: [commonTypeDefs, ...modules.map((module) => module.typeDefs)],
+    resolvers: [
+      { BigInt: BigIntScalar, Address: AddressScalar },
+      ...modules.map((module) => module.resolvers),
+    ],
+  });
+}
+
+/**
  * Builds the GraphQL API over the indexer's database: the schema of every module, the query
  * limits, the per-request timeout, masked internal errors and live updates. It does not
  * listen: serve `api.yoga` with serveApi, or call `api.yoga.fetch` directly.
@@ -132,11 +196,13 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
     feeds: modules.flatMap((module) => module.feeds ?? []),
     logger: params.logger,
     fallbackPollMs: params.fallbackPollMs ?? 2_000,
+    replicaPollMs: params.replicaPollMs,
   });
   const headBlock = params.headBlock ?? (async () => null);
   const cache = createResponseCache({
     ttlMs: limits.cacheTtlMs,
-    maxEntries: limits.cacheMaxEntries,
+    maxBytes: limits.cacheMaxBytes,
+    maxEntryBytes: limits.cacheMaxEntryBytes,
     async version() {
       // The transaction that last wrote the checkpoint row: every batch and every rollback
       // writes it, so this changes with each of them, even when a rollback returns to a
@@ -147,22 +213,34 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
       return rows[0]?.v ?? "";
     },
   });
-  const schema = createSchema<ApiContext>({
-    typeDefs: [commonTypeDefs, ...modules.map((module) => module.typeDefs)],
-    resolvers: [
-      { BigInt: BigIntScalar, Address: AddressScalar },
-      ...modules.map((module) => module.resolvers),
-    ],
+  const schema = createApiSchema(modules);
+  const metrics = createApiMetrics({
+    pool: params.pool,
+    cache,
+    live,
+    feeds: modules.flatMap((module) => (module.feeds ?? []).map((feed) => feed.name)),
   });
   const logger = params.logger;
   const yoga = createYoga<object, ApiContext>({
     schema,
     graphqlEndpoint: params.graphqlEndpoint ?? "/graphql",
     graphiql: { title: "Agora API" },
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     // The cost rule reads the request's variables, so a validation result cannot be reused
-    // for another request with the same document.
-    parserAndValidationCache: { validationCache: false },
+    // for another request with the same document: the query limits keep what the document
+    // alone decides (useQueryLimits).
+    parserAndValidationCache: {
+      ...parserCaches(limits.parserCacheMaxBytes),
+      validationCache: false,
+    },
+    multipart: false,
+    cors: () => {
+      const origins = params.corsOrigins?.() ?? ["*"];
+      // Yoga reads an empty list as "any origin"; here it means none.
+      if (origins.length === 0) return false;
+      return { origin: [...origins], credentials: false, methods: ["GET", "POST"], maxAge: 600 };
+    },
     maskedErrors: {
       maskError(error, message) {
         const original = (error as { originalError?: unknown }).originalError ?? error;
@@ -187,7 +265,15 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
         timeoutMs: limits.timeoutMs,
         onQuery: params.onQuery,
       }),
-    plugins: [cache.plugin, useQueryLimits(limits), useRequestTimeout(limits.timeoutMs)],
+    // The query limits come first: the cache keys requests by their variables, which the
+    // limits check for depth before anything serializes them.
+    plugins: [
+      metrics.plugin,
+      useRequestGuards(limits),
+      useQueryLimits(limits, Object.assign({}, ...modules.map((module) => module.listSizes ?? {}))),
+      cache.plugin,
+      useRequestTimeout(limits.timeoutMs),
+    ],
   });
-  return { yoga, schema, live, cache, limits, close: () => live.close() };
+  return { yoga, schema, live, cache, metrics, limits, close: () => live.close() };
 }

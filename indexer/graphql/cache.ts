@@ -1,4 +1,4 @@
-import type { ExecutionResult } from "graphql";
+import type { DocumentNode, ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /** A result that brings its own serializer, which yoga's result processor uses. */
@@ -7,8 +7,10 @@ type SerializedResult = ExecutionResult & { stringify: () => string };
 export interface ResponseCacheOptions {
   /** Longest an answer is served again, in ms; 0 turns the cache off. */
   ttlMs: number;
-  /** Entries kept at most; the oldest goes first. */
-  maxEntries: number;
+  /** Bytes of answers (serialized) and keys kept at most; the least recently used go first. */
+  maxBytes: number;
+  /** An answer larger than this is not kept. */
+  maxEntryBytes: number;
   /**
    * The version of the indexed data: it changes with every commit of the indexer and never
    * returns to an earlier value, so an answer computed at one version is exact for as long as
@@ -19,12 +21,78 @@ export interface ResponseCacheOptions {
 
 export interface ResponseCache {
   plugin: Plugin;
-  stats(): { hits: number; misses: number; entries: number };
+  stats(): { hits: number; misses: number; entries: number; bytes: number };
+}
+
+/**
+ * A map bounded by the bytes of what it holds, as `sizeOf` counts them: once over `maxBytes`, the
+ * least recently used entries go. The parser's caches and the response cache use it, so that
+ * large distinct queries cannot grow memory the way a count of entries would let them.
+ */
+export class ByteBoundedCache<T> {
+  private readonly entries = new Map<string, { value: T; bytes: number }>();
+  private total = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly sizeOf: (key: string, value: T) => number,
+  ) {}
+
+  get(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: T): void {
+    this.delete(key);
+    const bytes = this.sizeOf(key, value);
+    if (bytes > this.maxBytes) return;
+    this.entries.set(key, { value, bytes });
+    this.total += bytes;
+    for (const [oldest, entry] of this.entries) {
+      if (this.total <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.total -= entry.bytes;
+    }
+  }
+
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.total -= entry.bytes;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.total;
+  }
+}
+
+/**
+ * Caches of parsed documents and parse errors for yoga, bounded by the length of the query
+ * texts they hold: a document's syntax tree takes a bounded multiple of its text
+ * (`astBytesPerChar`, measured as heap growth per character of parsed queries).
+ */
+export function parserCaches(maxBytes: number) {
+  const astBytesPerChar = 40;
+  const sizeOf = (key: string) => key.length * astBytesPerChar;
+  return {
+    documentCache: new ByteBoundedCache<DocumentNode>(maxBytes, sizeOf),
+    errorCache: new ByteBoundedCache<unknown>(maxBytes, sizeOf),
+  };
 }
 
 interface Entry {
   /** Carries its serialized form, so that a hit is not serialized again. */
   result: SerializedResult;
+  text: string;
   version: string;
   storedAt: number;
 }
@@ -81,19 +149,29 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * serialized when it was stored.
  */
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
-  const entries = new Map<string, Entry>();
+  const entries = new ByteBoundedCache<Entry>(
+    options.maxBytes,
+    (key, entry) => Buffer.byteLength(key) + Buffer.byteLength(entry.text),
+  );
   const readVersion = coalesce(options.version);
   let hits = 0;
   let misses = 0;
   const plugin: Plugin = {
     async onParams({ params, setResult, paramsHandler, setParamsHandler }) {
       if (options.ttlMs <= 0 || typeof params.query !== "string") return;
-      const key = JSON.stringify([
-        params.query,
-        params.variables ?? null,
-        params.operationName ?? null,
-        params.extensions ?? null,
-      ]);
+      let key: string;
+      try {
+        key = JSON.stringify([
+          params.query,
+          params.variables ?? null,
+          params.operationName ?? null,
+          params.extensions ?? null,
+        ]);
+      } catch {
+        // Variables too deep to serialize: the query limits refuse them, nothing to cache.
+        return;
+      }
+      if (Buffer.byteLength(key) > options.maxEntryBytes) return;
       const version = await readVersion();
       const entry = entries.get(key);
       if (entry && entry.version === version && Date.now() - entry.storedAt < options.ttlMs) {
@@ -106,18 +184,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const result = await paramsHandler(payload);
         if (isAsyncIterable(result) || result.errors || result.extensions) return result;
         const text = JSON.stringify(result);
-        entries.delete(key);
+        if (Buffer.byteLength(text) > options.maxEntryBytes) return result;
         entries.set(key, {
           result: { ...result, stringify: () => text },
+          text,
           version,
           storedAt: Date.now(),
         });
-        if (entries.size > options.maxEntries) {
-          entries.delete(entries.keys().next().value as string);
-        }
         return result;
       });
     },
   };
-  return { plugin, stats: () => ({ hits, misses, entries: entries.size }) };
+  return { plugin, stats: () => ({ hits, misses, entries: entries.size, bytes: entries.bytes }) };
 }

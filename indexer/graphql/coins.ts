@@ -1,3 +1,4 @@
+import DataLoader from "dataloader";
 import type { ApiContext, ApiModule } from "./context";
 import {
   column,
@@ -14,6 +15,7 @@ import {
 import { ErrorCode, userError } from "./errors";
 import { profileById } from "./profiles";
 import { NOW_SQL, eventFeed, nested, required, traceColumns } from "./shared";
+import { chainStrings } from "./strings";
 
 /** Seconds in the window of `volume24h`. */
 const DAY = 86_400;
@@ -117,7 +119,7 @@ export const COIN: Entity = {
       sql: volume24hSql("c"),
       kind: "uint256",
       description:
-        "ETH amount of the trades of the last 24 hours, in wei. The window ends at the timestamp of the latest indexed block holding an event (not the wall clock), so the value only moves as blocks are indexed.",
+        "ETH amount of the trades of the last 24 hours, in wei. The window ends at the timestamp of the latest indexed block (not the wall clock), so the value moves as blocks are indexed, with or without trades.",
     },
     ...traceColumns("c", "launch"),
     {
@@ -156,6 +158,12 @@ export const COIN: Entity = {
   defaultOrdering: "marketCap",
   defaultDirection: "desc",
 };
+
+const COIN_STRINGS = chainStrings(
+  "Coin",
+  { table: "coins", columns: [{ field: "address", column: "address", cast: "text" }] },
+  [{ field: "handle", column: "handle" }],
+);
 
 export const TRADE: Entity = {
   name: "Trade",
@@ -225,6 +233,20 @@ export const TRADE: Entity = {
       sql: "t.creator_fee",
       kind: "uint256",
       description: "Creator fee paid.",
+    },
+    {
+      field: "referrer",
+      sql: "t.referrer",
+      kind: "address",
+      nullable: true,
+      filter: true,
+      description: "App that brought the trade and was credited referrerFee; null for none.",
+    },
+    {
+      field: "referrerFee",
+      sql: "t.referrer_fee",
+      kind: "uint256",
+      description: "Part of protocolFee credited to the referrer (0 without one).",
     },
     {
       field: "supplyAfter",
@@ -340,11 +362,25 @@ interface CandleArgs {
   to: string;
 }
 
-async function candles(context: ApiContext, args: CandleArgs): Promise<Row[]> {
-  await findCoin(context, args.coin);
+/** Timestamps are int8 in the database: a bound at or above this is no time at all. */
+const INT8_LIMIT = 1n << 63n;
+
+/** The candle size and range of a `candles` call, refused when out of bounds. */
+function candleRange(args: Omit<CandleArgs, "coin">): { size: bigint } {
   const size = BigInt(INTERVALS[args.interval]);
   const from = BigInt(args.from);
   const to = BigInt(args.to);
+  for (const [name, value] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (value >= INT8_LIMIT) {
+      throw userError(
+        ErrorCode.BadUserInput,
+        `candles: ${name} (${value}) is not a Unix time in seconds; it must be below 2^63`,
+      );
+    }
+  }
   if (to <= from) {
     throw userError(ErrorCode.BadUserInput, `candles: to (${to}) must be after from (${from})`);
   }
@@ -356,26 +392,82 @@ async function candles(context: ApiContext, args: CandleArgs): Promise<Row[]> {
       `candles: from..to spans ${count} ${args.interval.toLowerCase()} candles but at most ${MAX_CANDLES} can be asked for at once; narrow the range or use a longer interval`,
     );
   }
-  return context.db.query<Row>(
-    `SELECT (t.timestamp / $2::int8) * $2::int8 AS "start",
-       (array_agg(t.price_after ORDER BY t.block_number, t.log_index))[1] AS "open",
-       max(t.price_after) AS "high",
-       min(t.price_after) AS "low",
-       (array_agg(t.price_after ORDER BY t.block_number DESC, t.log_index DESC))[1] AS "close",
-       sum(t.eth_amount) AS "volume",
-       sum(t.coin_amount) AS "coinVolume",
-       count(*)::int AS "trades"
-     FROM trades t
-     WHERE t.coin = $1::text AND t.timestamp >= $3::int8 AND t.timestamp < $4::int8
-     GROUP BY 1 ORDER BY 1`,
-    [args.coin, size.toString(), args.from, args.to],
-  );
+  return { size };
 }
+
+/**
+ * The candles of every coin asked for with the same interval and range in one tick, read with
+ * one statement (a page of 100 coins with their candles is one query, not 100).
+ */
+function candlesOf(
+  context: ApiContext,
+  coin: string,
+  args: Omit<CandleArgs, "coin">,
+): Promise<Row[]> {
+  const { size } = candleRange(args);
+  const key = `candles:${args.interval}:${args.from}:${args.to}`;
+  return context
+    .loader(
+      key,
+      () =>
+        new DataLoader<string, Row[]>(async (coins) => {
+          const rows = await context.db.query<Row & { __coin: string }>(
+            `SELECT t.coin AS "__coin", (t.timestamp / $2::int8) * $2::int8 AS "start",
+               (array_agg(t.price_after ORDER BY t.block_number, t.log_index))[1] AS "open",
+               max(t.price_after) AS "high",
+               min(t.price_after) AS "low",
+               (array_agg(t.price_after ORDER BY t.block_number DESC, t.log_index DESC))[1] AS "close",
+               sum(t.eth_amount) AS "volume",
+               sum(t.coin_amount) AS "coinVolume",
+               count(*)::int AS "trades"
+             FROM trades t
+             WHERE t.coin = ANY($1::text[]) AND t.timestamp >= $3::int8 AND t.timestamp < $4::int8
+             GROUP BY 1, 2 ORDER BY 1, 2`,
+            [coins, size.toString(), args.from, args.to],
+          );
+          const byCoin = new Map<string, Row[]>(coins.map((address) => [address, []]));
+          for (const { __coin, ...row } of rows) byCoin.get(__coin)?.push(row);
+          return coins.map((address) => byCoin.get(address) ?? []);
+        }),
+    )
+    .load(coin);
+}
+
+/**
+ * How many candles a `candles` field may return, for the cost estimate: the span of its range
+ * when the arguments say it, else the most a call may return.
+ */
+function candleListSize(args: Record<string, unknown>): number {
+  try {
+    const size = BigInt(INTERVALS[args.interval as CandleArgs["interval"]]);
+    const from = BigInt(args.from as string);
+    const to = BigInt(args.to as string);
+    const count = (to - (from / size) * size + size - 1n) / size;
+    return count > 0n && count < BigInt(MAX_CANDLES) ? Number(count) : MAX_CANDLES;
+  } catch {
+    return MAX_CANDLES;
+  }
+}
+
+async function candles(context: ApiContext, args: CandleArgs): Promise<Row[]> {
+  candleRange(args);
+  await findCoin(context, args.coin);
+  return candlesOf(context, args.coin, args);
+}
+
+const holdingsOfCoin = nested(
+  "Coin.holdings",
+  HOLDING,
+  "address",
+  (key) => `h.coin = ${key}`,
+  "text",
+);
 
 export function coinsModule(limits: PageLimits): ApiModule {
   return {
     typeDefs: /* GraphQL */ `
       ${entityTypeDefs(COIN)}
+      ${COIN_STRINGS.typeDefs}
       ${entityTypeDefs(TRADE)}
       ${entityTypeDefs(HOLDING)}
 
@@ -573,12 +665,19 @@ export function coinsModule(limits: PageLimits): ApiModule {
           }),
       },
       Coin: {
+        ...COIN_STRINGS.resolvers,
         profile: (coin: Row, _: unknown, context: ApiContext) =>
           required(profileById(context, String(coin.profileId)), `profile ${coin.profileId}`),
         trades: nested("Coin.trades", TRADE, "address", (key) => `t.coin = ${key}`, "text"),
-        holdings: nested("Coin.holdings", HOLDING, "address", (key) => `h.coin = ${key}`, "text"),
+        // Assigned, not spread: a spread would compute every edge's cursor (see toConnection).
+        holdings: async (coin: Row, args: PageArgs, context: ApiContext) =>
+          Object.assign(await holdingsOfCoin(coin, args, context), {
+            // The coin row's holder count, kept by the handler: the holdings without a filter.
+            totalCount:
+              args.where && Object.keys(args.where).length > 0 ? null : Number(coin.holders),
+          }),
         candles: (coin: Row, args: Omit<CandleArgs, "coin">, context: ApiContext) =>
-          candles(context, { ...args, coin: String(coin.address) }),
+          candlesOf(context, String(coin.address), args),
       },
       Trade: {
         coin: (trade: Row, _: unknown, context: ApiContext) =>
@@ -597,5 +696,6 @@ export function coinsModule(limits: PageLimits): ApiModule {
       },
     },
     feeds: [TRADES_FEED],
+    listSizes: { "Query.candles": candleListSize, "Coin.candles": candleListSize },
   };
 }

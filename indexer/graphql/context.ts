@@ -28,7 +28,15 @@ export interface ApiModule {
   typeDefs: string;
   resolvers: IResolvers<unknown, ApiContext>;
   feeds?: readonly LiveFeed[];
+  /**
+   * Fields returning a list without `first` (`"Coin.candles"`), with how many items one call
+   * may return given its arguments: the cost estimate counts the fields under them that often.
+   */
+  listSizes?: Record<string, ListSize>;
 }
+
+/** Items a list field may return, from its arguments as the request gives them. */
+export type ListSize = (args: Record<string, unknown>) => number;
 
 export interface ContextParams {
   pool: pg.Pool;
@@ -38,6 +46,26 @@ export interface ContextParams {
   timeoutMs: number;
   /** Called with the SQL of every query a request runs (query counts in tests and logs). */
   onQuery?: (sql: string) => void;
+}
+
+/** Most distinct statements the API prepares; further ones are planned on every run. */
+const MAX_PREPARED_STATEMENTS = 500;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name of the prepared statement for `sql`. Postgres parses and plans a named statement once
+ * per connection and then reuses it (a generic plan once it is as good), which for the API's
+ * small indexed reads costs more than running them. Query texts depend on the fields and
+ * filters a client asks for, so the number of names is capped: past the cap a text is sent
+ * unnamed, as before, and no connection holds more than the cap.
+ */
+function statementName(sql: string): string | undefined {
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_STATEMENTS) {
+    name = `agora_api_${preparedNames.size}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
 }
 
 export function createContext(params: ContextParams): ApiContext {
@@ -53,7 +81,15 @@ export function createContext(params: ContextParams): ApiContext {
       }
       params.onQuery?.(sql);
       try {
-        return (await params.pool.query(sql, values as unknown[])).rows;
+        const query = { text: sql, values: values as unknown[] | undefined };
+        try {
+          return (await params.pool.query({ ...query, name: statementName(sql) })).rows;
+        } catch (error) {
+          // 0A000: a migration changed a table under a statement this connection prepared
+          // ("cached plan must not change result type"); the text runs unprepared instead.
+          if ((error as { code?: string }).code !== "0A000") throw error;
+          return (await params.pool.query(query)).rows;
+        }
       } catch (error) {
         // 57014: canceled by statement_timeout.
         if ((error as { code?: string }).code === "57014") {

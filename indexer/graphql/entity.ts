@@ -72,6 +72,8 @@ export interface PageArgs {
 }
 
 export interface Connection {
+  /** Rows matching, where a kept count gives it cheaply; null elsewhere. */
+  totalCount?: number | null;
   edges: { cursor: string; node: Row }[];
   nodes: Row[];
   pageInfo: {
@@ -85,6 +87,8 @@ export interface Connection {
 export interface PageLimits {
   defaultPageSize: number;
   maxPageSize: number;
+  /** Most exact bytes of event strings one request may read (strings.ts; default 8 MiB). */
+  maxRawBytes?: number;
 }
 
 /** Largest `_in` list a filter accepts. */
@@ -172,6 +176,11 @@ type ${n}Connection {
   nodes: [${n}!]!
   "Cursors and whether another page follows."
   pageInfo: PageInfo!
+  """
+  How many rows match, where a kept count gives it without a scan (a profile's posts,
+  followers and following without a filter; a coin's holdings without a filter); null elsewhere.
+  """
+  totalCount: Int
 }
 
 """
@@ -302,37 +311,65 @@ export function encodeCursor(content: CursorContent): string {
   return Buffer.from(JSON.stringify(content)).toString("base64url");
 }
 
+/** Longest cursor accepted: keys are numbers, addresses and handles (display texts of at most 64 KiB). */
+const MAX_CURSOR_LENGTH = 100_000;
+
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/** Whether `value` can be a key of `column` in a cursor: what Postgres' cast would accept. */
+function validKey(column: Column, value: unknown): boolean {
+  switch (column.kind) {
+    case "uint256":
+    case "uint64":
+    case "int": {
+      const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+      if (typeof text !== "string" || text.length > 80 || !INTEGER.test(text)) return false;
+      const bound =
+        column.kind === "uint256" ? 1n << 256n : column.kind === "uint64" ? 1n << 63n : 1n << 31n;
+      const n = BigInt(text);
+      return n < bound && n >= -bound;
+    }
+    case "address":
+      return typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "text":
+      return typeof value === "string" && !value.includes("\u0000");
+    default:
+      return false;
+  }
+}
+
 function decodeCursor(
   cursor: string,
   ordering: Ordering,
   direction: "asc" | "desc",
+  keys: readonly Column[],
 ): CursorContent {
+  const malformed = () =>
+    userError(
+      ErrorCode.BadCursor,
+      `after: ${JSON.stringify(cursor.slice(0, 200))}${cursor.length > 200 ? "..." : ""} is not a cursor this API issued`,
+    );
+  if (cursor.length > MAX_CURSOR_LENGTH) throw malformed();
   let content: CursorContent;
   try {
     content = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorContent;
   } catch {
-    throw userError(
-      ErrorCode.BadCursor,
-      `after: ${JSON.stringify(cursor)} is not a cursor this API issued`,
-    );
+    throw malformed();
   }
-  const malformed = () =>
-    userError(
-      ErrorCode.BadCursor,
-      `after: ${JSON.stringify(cursor)} is not a cursor this API issued`,
-    );
   if (typeof content !== "object" || content === null || typeof content.o !== "string")
     throw malformed();
   if (content.o !== ordering.name || content.d !== direction) {
     throw userError(
       ErrorCode.BadCursor,
-      `after: the cursor was issued for orderBy ${content.o} ${content.d}, not ${ordering.name} ${direction}; ask with the same ordering`,
+      `after: the cursor was issued for orderBy ${content.o.slice(0, 100)} ${String(content.d).slice(0, 20)}, not ${ordering.name} ${direction}; ask with the same ordering`,
     );
   }
   if (
     !Array.isArray(content.k) ||
-    content.k.length !== ordering.keys.length ||
-    !content.k.every((v) => typeof v === "string" || typeof v === "number")
+    content.k.length !== keys.length ||
+    !content.k.every((value, i) => validKey(keys[i], value))
   ) {
     throw malformed();
   }
@@ -369,8 +406,16 @@ function plan(entity: Entity, args: PageArgs, limits: PageLimits): PlannedPage {
   };
 }
 
+/** Select lists by the columns they list: entities are constants (or copies sharing columns). */
+const selectLists = new WeakMap<readonly Column[], string>();
+
 function selectSql(entity: Entity): string {
-  return entity.columns.map((c) => `${c.sql} AS "${c.field}"`).join(", ");
+  let list = selectLists.get(entity.columns);
+  if (list === undefined) {
+    list = entity.columns.map((c) => `${c.sql} AS "${c.field}"`).join(", ");
+    selectLists.set(entity.columns, list);
+  }
+  return list;
 }
 
 function keyColumns(entity: Entity, ordering: Ordering): Column[] {
@@ -387,7 +432,7 @@ function pageSql(entity: Entity, args: PageArgs, page: PlannedPage, params: Para
   const keys = keyColumns(entity, page.ordering);
   const dir = page.direction === "asc" ? "ASC" : "DESC";
   if (page.after !== null) {
-    const cursor = decodeCursor(page.after, page.ordering, page.direction);
+    const cursor = decodeCursor(page.after, page.ordering, page.direction, keys);
     const refs = keys.map((c, i) => params.add(cursor.k[i], KINDS[c.kind].sql));
     const op = page.direction === "asc" ? ">" : "<";
     conditions.push(`(${keys.map((c) => c.sql).join(", ")}) ${op} (${refs.join(", ")})`);
@@ -399,22 +444,23 @@ function pageSql(entity: Entity, args: PageArgs, page: PlannedPage, params: Para
 function toConnection(rows: Row[], page: PlannedPage): Connection {
   const more = rows.length > page.first;
   const nodes = more ? rows.slice(0, page.first) : rows;
-  const edges = nodes.map((node) => ({
-    cursor: encodeCursor({
+  const cursorOf = (node: Row) =>
+    encodeCursor({
       o: page.ordering.name,
       d: page.direction,
       k: page.ordering.keys.map((k) => node[k] as string | number),
-    }),
-    node,
-  }));
+    });
   return {
-    edges,
+    // A cursor per row only for a client that asks for edges: most read nodes and endCursor.
+    get edges() {
+      return nodes.map((node) => ({ cursor: cursorOf(node), node }));
+    },
     nodes,
     pageInfo: {
       hasNextPage: more,
       hasPreviousPage: page.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
+      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
     },
   };
 }
@@ -485,16 +531,28 @@ export function pageLoaderKey(name: string, args: PageArgs): string {
 }
 
 /** Reads the rows of `entity` whose `column` is one of the keys; one query per tick. */
+/** The statement of createRowLoader, built once per entity and column. */
+const rowStatements = new WeakMap<Entity, Map<Column, string>>();
+
+function rowSql(entity: Entity, column: Column): string {
+  let byColumn = rowStatements.get(entity);
+  if (!byColumn) rowStatements.set(entity, (byColumn = new Map()));
+  let sql = byColumn.get(column);
+  if (sql === undefined) {
+    sql = `SELECT ${selectSql(entity)} FROM ${entity.from} WHERE ${column.sql} = ANY($1::${KINDS[column.kind].sql}[])`;
+    byColumn.set(column, sql);
+  }
+  return sql;
+}
+
 export function createRowLoader(
   db: Db,
   entity: Entity,
   column: Column,
 ): DataLoader<string, Row | null> {
+  const sql = rowSql(entity, column);
   return new DataLoader<string, Row | null>(async (keys) => {
-    const rows = await db.query<Row>(
-      `SELECT ${selectSql(entity)} FROM ${entity.from} WHERE ${column.sql} = ANY($1::${KINDS[column.kind].sql}[])`,
-      [keys],
-    );
+    const rows = await db.query<Row>(sql, [keys]);
     const byKey = new Map(rows.map((row) => [String(row[column.field]), row]));
     return keys.map((key) => byKey.get(key) ?? null);
   });
@@ -509,4 +567,39 @@ export function column(entity: Entity, field: string): Column {
   const found = entity.columns.find((c) => c.field === field);
   if (!found) throw new Error(`${entity.name} has no field ${field}`);
   return found;
+}
+
+/**
+ * Rows of `entity` that match `args` and `scope` and lie within the span of `page` (from its
+ * cursor to its last row, or to the end when no page follows), counted per value of
+ * `groupSql`: for the rows a filter left out of that page, how many and why.
+ */
+export async function countInPageSpan(
+  db: Db,
+  entity: Entity,
+  args: PageArgs,
+  limits: PageLimits,
+  page: Connection,
+  scope: (add: (value: unknown, cast: string) => string) => string,
+  groupSql: readonly string[],
+): Promise<Row[]> {
+  const planned = plan(entity, args, limits);
+  const params = new Params();
+  const scoped = scope((value, cast) => params.add(value, cast));
+  const { conditions } = pageSql(entity, args, planned, params);
+  const last = page.nodes.at(-1);
+  if (page.pageInfo.hasNextPage && last) {
+    const keys = keyColumns(entity, planned.ordering);
+    const refs = keys.map((c) => params.add(last[c.field], KINDS[c.kind].sql));
+    const op = planned.direction === "asc" ? "<=" : ">=";
+    conditions.push(`(${keys.map((c) => c.sql).join(", ")}) ${op} (${refs.join(", ")})`);
+  }
+  const groups = groupSql.map((sql, i) => `${sql} AS "g${i}"`).join(", ");
+  return db.query<Row>(
+    `SELECT ${groups}, count(*)::int AS "count" FROM ${entity.from}
+     WHERE ${[scoped, ...conditions].join(" AND ")}
+     GROUP BY ${groupSql.map((_, i) => i + 1).join(", ")}
+     ORDER BY ${groupSql.map((_, i) => i + 1).join(", ")}`,
+    params.values,
+  );
 }

@@ -25,6 +25,22 @@ export const ErrorCode = {
   TooManyAliases: "TOO_MANY_ALIASES",
   /** The estimated number of items the query may return is above the allowed cost. */
   QueryTooCostly: "QUERY_TOO_COSTLY",
+  /** The document is not valid GraphQL syntax. */
+  ParseFailed: "GRAPHQL_PARSE_FAILED",
+  /** The document breaks a rule of GraphQL validation (an unknown field, a wrong argument type). */
+  ValidationFailed: "GRAPHQL_VALIDATION_FAILED",
+  /** A selection set spreads more fragments than allowed. */
+  TooManyFragments: "TOO_MANY_FRAGMENTS",
+  /** The document holds more tokens than allowed. */
+  QueryTooLarge: "QUERY_TOO_LARGE",
+  /** The request's body is not a JSON object. */
+  BadRequest: "BAD_REQUEST",
+  /** A POST body of another media type than JSON or GraphQL (HTTP 415). */
+  UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+  /** The request's body is larger than allowed (HTTP 413). */
+  BodyTooLarge: "BODY_TOO_LARGE",
+  /** The client has more requests running and waiting than allowed (HTTP 429). */
+  TooManyRequests: "TOO_MANY_REQUESTS",
   /** The query ran longer than the per-request time limit. */
   Timeout: "TIMEOUT",
 } as const;

@@ -11,12 +11,16 @@ import {
 } from "./entity";
 
 /**
- * SQL for "now": the timestamp of the latest indexed block that holds an indexed event (the
- * `blocks` table keeps exactly those). Time-dependent values (a coin's 24-hour volume, a
- * proposal's state) are computed against it rather than the wall clock, so the same indexed
- * data always gives the same answer. Null before the first event is indexed.
+ * SQL for "now": the timestamp of the latest indexed block, which the sync stores with the
+ * checkpoint for every range it writes, events or not. Time-dependent values (a coin's 24-hour
+ * volume, a proposal's state) are computed against it rather than the wall clock, so the same
+ * indexed data always gives the same answer, and a quiet chain still moves time forwards.
+ * A checkpoint written before the timestamp was kept falls back to the latest block holding an
+ * event. Null before the first block is indexed.
  */
-export const NOW_SQL = "(SELECT nb.timestamp FROM blocks nb ORDER BY nb.number DESC LIMIT 1)";
+export const NOW_SQL = `coalesce(
+  (SELECT nc.block_timestamp FROM sync_checkpoint nc WHERE nc.id = 1),
+  (SELECT nb.timestamp FROM blocks nb ORDER BY nb.number DESC LIMIT 1))`;
 
 /** The columns locating the event a row comes from. */
 export function traceColumns(alias: string, what: string): Column[] {

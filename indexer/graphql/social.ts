@@ -7,13 +7,16 @@ import {
   entityTypeDefs,
   fetchPage,
   type Entity,
+  type Connection,
   type PageArgs,
   type PageLimits,
   type Row,
 } from "./entity";
 import { ErrorCode, userError } from "./errors";
 import { findProfile, profileById, type ProfileKey } from "./profiles";
+import { moderatedNested, moderatedPage, withViewerArg } from "./moderation";
 import { eventFeed, nested, required, traceColumns } from "./shared";
+import { chainStrings } from "./strings";
 
 const TRACE = traceColumns;
 
@@ -96,6 +99,12 @@ export const POST: Entity = {
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
+
+const POST_STRINGS = chainStrings(
+  "Post",
+  { table: "posts", columns: [{ field: "id", column: "id", cast: "numeric" }] },
+  [{ field: "contentUri", column: "content_uri" }],
+);
 
 export const FOLLOW: Entity = {
   name: "Follow",
@@ -192,13 +201,16 @@ function countLoader(context: ApiContext, name: string, sql: string): DataLoader
   );
 }
 
+// Kept by the handlers in profile_counts (a row only while a count is not zero) and coins.
 const PROFILE_STATS_SQL = `
   SELECT k.id::text AS id,
-    (SELECT count(*) FROM posts WHERE author_id = k.id)::int AS "postCount",
-    (SELECT count(*) FROM posts WHERE author_id = k.id AND retracted_block_number IS NOT NULL)::int AS "retractedPostCount",
-    (SELECT count(*) FROM follows WHERE followed_id = k.id)::int AS "followerCount",
-    (SELECT count(*) FROM follows WHERE follower_id = k.id)::int AS "followingCount"
-  FROM unnest($1::numeric[]) AS k(id)`;
+    COALESCE(c.posts, 0) AS "postCount",
+    COALESCE(c.retracted_posts, 0) AS "retractedPostCount",
+    COALESCE(c.followers, 0) AS "followerCount",
+    COALESCE(c.following, 0) AS "followingCount",
+    (SELECT COALESCE(sum(holder_count), 0) FROM coins WHERE profile_id = k.id)::int AS "holderCount"
+  FROM unnest($1::numeric[]) AS k(id)
+  LEFT JOIN profile_counts c ON c.profile_id = k.id`;
 
 const POST_STATS_SQL = `
   SELECT k.id::text AS id,
@@ -207,14 +219,35 @@ const POST_STATS_SQL = `
     (SELECT count(*) FROM reactions WHERE post_id = k.id)::int AS "reactionCount"
   FROM unnest($1::numeric[]) AS k(id)`;
 
+/**
+ * A profile's connection with its totalCount read from the kept counts: only without a filter
+ * (a filtered count would be a scan), null otherwise.
+ */
+function counted(
+  page: (parent: Row, args: PageArgs, context: ApiContext) => Promise<Connection>,
+  count: "postCount" | "followerCount" | "followingCount",
+) {
+  return async (profile: Row, args: PageArgs, context: ApiContext): Promise<Connection> => {
+    const [connection, stats] = await Promise.all([
+      page(profile, args, context),
+      args.where && Object.keys(args.where).length > 0
+        ? null
+        : countLoader(context, "Profile.stats", PROFILE_STATS_SQL).load(String(profile.id)),
+    ]);
+    // Assigned, not spread: a spread would compute every edge's cursor (see toConnection).
+    return Object.assign(connection, { totalCount: stats ? (stats[count] as number) : null });
+  };
+}
+
 export function socialModule(limits: PageLimits): ApiModule {
   return {
     typeDefs: /* GraphQL */ `
       ${entityTypeDefs(POST)}
+      ${POST_STRINGS.typeDefs}
       ${entityTypeDefs(FOLLOW)}
       ${entityTypeDefs(REACTION)}
 
-      "Counts over a profile's posts and follows."
+      "Counts over a profile's posts, follows and coin holders, kept up to date as events are indexed."
       type ProfileStats {
         "Posts published, retracted ones included."
         postCount: Int!
@@ -224,6 +257,8 @@ export function socialModule(limits: PageLimits): ApiModule {
         followerCount: Int!
         "Profiles this one follows now."
         followingCount: Int!
+        "Addresses holding the profile's creator coin (0 without a coin)."
+        holderCount: Int!
       }
 
       "Counts over a post's replies, quotes and reactions."
@@ -237,7 +272,7 @@ export function socialModule(limits: PageLimits): ApiModule {
       }
 
       extend type Profile {
-        "Counts of posts, followers and follows."
+        "Counts of posts, followers, follows and coin holders."
         stats: ProfileStats!
         "Posts by this profile (its author feed)."
         posts${connectionArgs(POST, limits)}: PostConnection!
@@ -257,9 +292,9 @@ export function socialModule(limits: PageLimits): ApiModule {
         "Post this one quotes, null when none."
         quoted: Post
         "Replies to this post."
-        replies${connectionArgs(POST, limits)}: PostConnection!
+        replies${withViewerArg(connectionArgs(POST, limits))}: PostConnection!
         "Posts quoting this post."
-        quotes${connectionArgs(POST, limits)}: PostConnection!
+        quotes${withViewerArg(connectionArgs(POST, limits))}: PostConnection!
         "Current reactions to this post."
         reactions${connectionArgs(REACTION, limits)}: ReactionConnection!
         "Counts of replies, quotes and reactions."
@@ -283,8 +318,8 @@ export function socialModule(limits: PageLimits): ApiModule {
       extend type Query {
         "The post with this id; an unknown id is an error with code POST_NOT_FOUND."
         post("Post id." id: BigInt!): Post
-        "Posts matching a filter; where: { authorId: ... } is an author feed."
-        posts${connectionArgs(POST, limits)}: PostConnection!
+        "Posts matching a filter; where: { authorId: ... } is an author feed, where: { parentId: ... } a post's replies."
+        posts${withViewerArg(connectionArgs(POST, limits))}: PostConnection!
         """
         Home feed: posts by the profiles that the given profile follows now (give exactly one of
         id, handle or address).
@@ -306,6 +341,8 @@ export function socialModule(limits: PageLimits): ApiModule {
           first: Int = ${limits.defaultPageSize}
           "Cursor of the last post already read."
           after: String
+          "Leave out what this profile's blocks, mutes and subscribed lists hide, and profiles that blocked it; the connection's hidden field says what and why."
+          viewer: BigInt
         ): PostConnection!
         "Current follows matching a filter."
         follows${connectionArgs(FOLLOW, limits)}: FollowConnection!
@@ -328,15 +365,19 @@ export function socialModule(limits: PageLimits): ApiModule {
           if (!row) throw userError(ErrorCode.PostNotFound, `no post has the id ${args.id}`);
           return row;
         },
-        posts: (_: unknown, args: PageArgs, context: ApiContext) =>
-          fetchPage(context.db, POST, args, context.limits),
-        async homeFeed(_: unknown, args: PageArgs & ProfileKey, context: ApiContext) {
+        posts: (_: unknown, args: PageArgs & { viewer?: string | null }, context: ApiContext) =>
+          moderatedPage(context, POST, args, "p.author_id"),
+        async homeFeed(
+          _: unknown,
+          args: PageArgs & ProfileKey & { viewer?: string | null },
+          context: ApiContext,
+        ) {
           const reader = await findProfile(context, args, "homeFeed");
-          return fetchPage(
-            context.db,
+          return moderatedPage(
+            context,
             POST,
             args,
-            context.limits,
+            "p.author_id",
             (add) =>
               `p.author_id IN (SELECT followed_id FROM follows WHERE follower_id = ${add(reader.id, "numeric")})`,
           );
@@ -371,20 +412,42 @@ export function socialModule(limits: PageLimits): ApiModule {
       Profile: {
         stats: (profile: Row, _: unknown, context: ApiContext) =>
           countLoader(context, "Profile.stats", PROFILE_STATS_SQL).load(String(profile.id)),
-        posts: nested("Profile.posts", POST, "id", (key) => `p.author_id = ${key}`),
-        followers: nested("Profile.followers", FOLLOW, "id", (key) => `f.followed_id = ${key}`),
-        following: nested("Profile.following", FOLLOW, "id", (key) => `f.follower_id = ${key}`),
+        posts: counted(
+          nested("Profile.posts", POST, "id", (key) => `p.author_id = ${key}`),
+          "postCount",
+        ),
+        followers: counted(
+          nested("Profile.followers", FOLLOW, "id", (key) => `f.followed_id = ${key}`),
+          "followerCount",
+        ),
+        following: counted(
+          nested("Profile.following", FOLLOW, "id", (key) => `f.follower_id = ${key}`),
+          "followingCount",
+        ),
         reactions: nested("Profile.reactions", REACTION, "id", (key) => `r.profile_id = ${key}`),
       },
       Post: {
+        ...POST_STRINGS.resolvers,
         author: (post: Row, _: unknown, context: ApiContext) =>
           required(profileById(context, String(post.authorId)), `profile ${post.authorId}`),
         parent: (post: Row, _: unknown, context: ApiContext) =>
           post.parentId == null ? null : postById(context, String(post.parentId)),
         quoted: (post: Row, _: unknown, context: ApiContext) =>
           post.quotedId == null ? null : postById(context, String(post.quotedId)),
-        replies: nested("Post.replies", POST, "id", (key) => `p.parent_id = ${key}`),
-        quotes: nested("Post.quotes", POST, "id", (key) => `p.quoted_id = ${key}`),
+        replies: moderatedNested(
+          "Post.replies",
+          POST,
+          "id",
+          (key) => `p.parent_id = ${key}`,
+          "p.author_id",
+        ),
+        quotes: moderatedNested(
+          "Post.quotes",
+          POST,
+          "id",
+          (key) => `p.quoted_id = ${key}`,
+          "p.author_id",
+        ),
         reactions: nested("Post.reactions", REACTION, "id", (key) => `r.post_id = ${key}`),
         stats: (post: Row, _: unknown, context: ApiContext) =>
           countLoader(context, "Post.stats", POST_STATS_SQL).load(String(post.id)),

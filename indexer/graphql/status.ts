@@ -17,6 +17,24 @@ const STATS_SQL = `SELECT
   (SELECT count(*) FROM votes)::int AS votes,
   ${NOW_SQL} AS "asOf"`;
 
+/**
+ * Replay lag of a hot standby (all null on a primary). WAL received and replayed are the
+ * replica's own figures; while they are equal the replica is as current as what it has
+ * received, whatever the age of its last replayed commit (the primary may be idle).
+ */
+const REPLAY_SQL = `SELECT pg_is_in_recovery() AS replica,
+  CASE WHEN pg_is_in_recovery() THEN
+    pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint::text END AS lag_bytes,
+  CASE WHEN NOT pg_is_in_recovery() THEN NULL
+    WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END::float8 AS lag_seconds`;
+
+interface ReplayRow {
+  replica: boolean;
+  lag_bytes: string | null;
+  lag_seconds: number | null;
+}
+
 interface CheckpointRow {
   chain_id: string;
   block_number: string;
@@ -40,6 +58,12 @@ export const statusModule: ApiModule = {
       headBlock: BigInt
       "Blocks mined and not yet indexed (headBlock - lastIndexedBlock, never negative); null without headBlock."
       headLag: BigInt
+      "True when the API reads a hot-standby replica of the indexer's database."
+      replica: Boolean!
+      "On a replica: bytes of WAL it has received and not yet replayed (0: it shows all it has received); null on the primary or before streaming starts."
+      replayLagBytes: BigInt
+      "On a replica: seconds since the last replayed commit while WAL waits to be replayed, 0 when none waits; null on the primary. WAL the primary has not sent yet is not counted: compare lastIndexedBlock with the primary's for that."
+      replayLagSeconds: Float
     }
 
     "Totals over everything indexed."
@@ -64,7 +88,7 @@ export const statusModule: ApiModule = {
       proposals: Int!
       "Votes cast on proposals."
       votes: Int!
-      "Unix time of the latest indexed block holding an event: the now of time-dependent values (24-hour volume, proposal states). Null before the first event."
+      "Unix time of the latest indexed block, with or without events: the now of time-dependent values (24-hour volume, proposal states). Null before the first block is indexed."
       asOf: BigInt
     }
 
@@ -82,11 +106,12 @@ export const statusModule: ApiModule = {
         return row;
       },
       async indexerStatus(_: unknown, __: unknown, context: ApiContext) {
-        const [rows, head] = await Promise.all([
+        const [rows, head, [replay]] = await Promise.all([
           context.db.query<CheckpointRow>(
             "SELECT chain_id, block_number, block_hash, contracts FROM sync_checkpoint WHERE id = 1",
           ),
           context.headBlock(),
+          context.db.query<ReplayRow>(REPLAY_SQL),
         ]);
         if (rows.length === 0) return null;
         const row = rows[0];
@@ -98,6 +123,9 @@ export const statusModule: ApiModule = {
           contracts: row.contracts,
           headBlock: head,
           headLag: head === null ? null : head > indexed ? head - indexed : 0n,
+          replica: replay.replica,
+          replayLagBytes: replay.lag_bytes,
+          replayLagSeconds: replay.lag_seconds === null ? null : Number(replay.lag_seconds),
         };
       },
     },

@@ -11,6 +11,7 @@ import {
 import { profileById } from "./profiles";
 import { eventFeed, nested, required, traceColumns } from "./shared";
 import { postById } from "./social";
+import { chainStrings, eventRowKey } from "./strings";
 
 /** How `tips.token` names ETH. */
 export const ETH = "0x0000000000000000000000000000000000000000";
@@ -71,7 +72,21 @@ export const TIP: Entity = {
       sql: "tp.fee",
       kind: "uint256",
       description:
-        "Part of the amount kept by the tip jar for the revenue split (amount - fee reached the creator). A token tip's fee is the whole protocol fee; an ETH tip's is the protocol fee minus its creator share, which the creator received with the tip.",
+        "Part of the amount kept by the tip jar for the revenue split (amount - fee - referrerFee reached the creator). A token tip's fee is the whole protocol fee less the referrer's part; an ETH tip's is the protocol fee minus its creator share (which the creator received with the tip) and the referrer's part.",
+    },
+    {
+      field: "referrer",
+      sql: "tp.referrer",
+      kind: "address",
+      nullable: true,
+      filter: true,
+      description: "App that brought the tip and was credited referrerFee; null for none.",
+    },
+    {
+      field: "referrerFee",
+      sql: "tp.referrer_fee",
+      kind: "uint256",
+      description: "What the referrer was credited, in the tip's token (0 without one).",
     },
     { field: "message", sql: "tp.message", kind: "text", description: "Message of the tipper." },
   ],
@@ -81,6 +96,10 @@ export const TIP: Entity = {
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
+
+const TIP_STRINGS = chainStrings("Tip", eventRowKey("tips"), [
+  { field: "message", column: "message" },
+]);
 
 /** Ranking columns shared by both leaderboards. */
 /**
@@ -213,6 +232,7 @@ export function tipsModule(limits: PageLimits): ApiModule {
   return {
     typeDefs: /* GraphQL */ `
       ${entityTypeDefs(TIP)}
+      ${TIP_STRINGS.typeDefs}
       ${entityTypeDefs(TIPPED_PROFILE)}
       ${entityTypeDefs(TIPPED_POST)}
 
@@ -282,6 +302,7 @@ export function tipsModule(limits: PageLimits): ApiModule {
         },
       },
       Tip: {
+        ...TIP_STRINGS.resolvers,
         profile: (tip: Row, _: unknown, context: ApiContext) =>
           required(profileById(context, String(tip.profileId)), `profile ${tip.profileId}`),
         post: (tip: Row, _: unknown, context: ApiContext) =>

@@ -3,6 +3,8 @@ import { parseAbi } from "viem";
 import type { BulkColumn } from "../db/bulk";
 import type { DecodedLog } from "../sync/decode";
 import { DIVISOR } from "../../sdk/curve";
+import { stringColumns } from "./rows";
+import { deleteSettingsAbove, insertSettings } from "./settings";
 import {
   deleteEventsAbove,
   insertEvents,
@@ -17,15 +19,17 @@ import {
 export const CREATOR_COIN_FACTORY_EVENTS = parseAbi([
   "event CoinLaunched(uint256 indexed profileId, address indexed coin, address indexed launcher, string handle, uint256 creatorFeeBps)",
   "event ProtocolFeeChanged(uint256 oldBps, uint256 newBps)",
+  "event ReferrerShareChanged(uint256 oldBps, uint256 newBps)",
 ]);
 
 /** Must match contracts/interfaces/ICreatorCoin.sol and ERC-20's Transfer (a test compares them). */
 export const CREATOR_COIN_EVENTS = parseAbi([
-  "event Traded(address indexed trader, address indexed recipient, address indexed coin, bool isBuy, uint256 coinAmount, uint256 ethAmount, uint256 protocolFee, uint256 creatorFee, uint256 newSupply, uint256 newReserve)",
+  "event Traded(address indexed trader, address indexed recipient, address indexed referrer, bool isBuy, uint256 coinAmount, uint256 ethAmount, uint256 protocolFee, uint256 creatorFee, uint256 referrerFee, uint256 newSupply, uint256 newReserve)",
   "event Transfer(address indexed from, address indexed to, uint256 value)",
   "event CreatorFeeChangeScheduled(uint256 currentBps, uint256 newBps, uint256 effectiveAt)",
   "event CreatorFeesWithdrawn(address indexed owner, address indexed to, uint256 amount)",
   "event ProtocolFeesSwept(address indexed caller, uint256 amount)",
+  "event ReferrerFeesWithdrawn(address indexed referrer, address indexed to, uint256 amount)",
 ]);
 
 /** The factory's name in the deployment file. */
@@ -61,7 +65,7 @@ const TABLES: readonly EventTable[] = [
       { name: "profile_id", type: "numeric", value: (log) => uintArg(log, "profileId") },
       { name: "coin", type: "text", value: (log) => textArg(log, "coin") },
       { name: "launcher", type: "text", value: (log) => textArg(log, "launcher") },
-      { name: "handle", type: "text", value: (log) => textArg(log, "handle") },
+      ...stringColumns("handle", "handle"),
       { name: "creator_fee_bps", type: "integer", value: bps("creatorFeeBps") },
     ],
   },
@@ -89,6 +93,17 @@ const TABLES: readonly EventTable[] = [
     columns: [
       coinColumn,
       { name: "owner", type: "text", value: (log) => textArg(log, "owner") },
+      { name: "to_address", type: "text", value: (log) => textArg(log, "to") },
+      { name: "amount", type: "numeric", value: (log) => uintArg(log, "amount") },
+    ],
+  },
+  {
+    table: "referrer_withdrawals",
+    event: "ReferrerFeesWithdrawn",
+    columns: [
+      { name: "source", type: "text", value: (log) => log.address },
+      { name: "referrer", type: "text", value: (log) => textArg(log, "referrer") },
+      { name: "token", type: "text", value: () => ZERO_ADDRESS },
       { name: "to_address", type: "text", value: (log) => textArg(log, "to") },
       { name: "amount", type: "numeric", value: (log) => uintArg(log, "amount") },
     ],
@@ -122,6 +137,15 @@ const TRADE_COLUMNS: readonly BulkColumn<DecodedLog>[] = [
   { name: "eth_amount", type: "numeric", value: (log) => uintArg(log, "ethAmount") },
   { name: "protocol_fee", type: "numeric", value: (log) => uintArg(log, "protocolFee") },
   { name: "creator_fee", type: "numeric", value: (log) => uintArg(log, "creatorFee") },
+  {
+    name: "referrer",
+    type: "text",
+    value: (log) => {
+      const referrer = textArg(log, "referrer");
+      return referrer === ZERO_ADDRESS ? null : referrer;
+    },
+  },
+  { name: "referrer_fee", type: "numeric", value: (log) => uintArg(log, "referrerFee") },
   { name: "supply_after", type: "numeric", value: (log) => uintArg(log, "newSupply") },
   { name: "reserve_after", type: "numeric", value: (log) => uintArg(log, "newReserve") },
   {
@@ -294,8 +318,9 @@ async function rollbackTransfers(
 
 /**
  * Brings the `coins` rows of the coins in `deltas` up to date:
- * - launch data (profile, launcher, handle, name "Agora " + handle, symbol upper(handle)) and
- *   the launch block's timestamp, from `coin_launches` and `blocks`;
+ * - launch data (profile, launcher, handle, name "Agora " + handle, symbol upper(handle), both
+ *   from the handle's display text) and the launch block's timestamp, from `coin_launches` and
+ *   `blocks`;
  * - supply and reserve from the latest trade (0 before the first), price and market cap from
  *   the supply on the curve (`price_after` of that trade, see `spotPrice`);
  * - trade count, volume (sum of `eth_amount`, fees included) and holder count (addresses with
@@ -319,10 +344,11 @@ async function refreshCoins(client: pg.PoolClient, deltas: Deltas): Promise<void
     [coins],
   );
   await client.query(
-    `INSERT INTO coins AS c (address, profile_id, launcher, handle, name, symbol,
+    `INSERT INTO coins AS c (address, profile_id, launcher, handle, handle_bytes, name, symbol,
        creator_fee_bps, supply, reserve, price, market_cap, trade_count, holder_count, volume,
        block_number, tx_hash, log_index, timestamp, last_trade_block_number, last_trade_timestamp)
-     SELECT l.coin, l.profile_id, l.launcher, l.handle, 'Agora ' || l.handle, upper(l.handle),
+     SELECT l.coin, l.profile_id, l.launcher, l.handle, l.handle_bytes,
+       'Agora ' || l.handle, upper(l.handle),
        CASE
          WHEN s.new_bps IS NULL THEN l.creator_fee_bps
          WHEN s.effective_at <= greatest(b.timestamp, t.timestamp) THEN s.new_bps
@@ -366,8 +392,10 @@ async function refreshCoins(client: pg.PoolClient, deltas: Deltas): Promise<void
  * comes from `CoinLaunched.coin`, and their logs (`DecodedLog.contract` = "CreatorCoin")
  * arrive here with the factory's, in chain order.
  *
- * Event tables: coin_launches, coin_protocol_fee_changes (factory); trades, coin_transfers,
- * creator_fee_schedules, creator_fee_withdrawals, coin_protocol_fee_sweeps (coins).
+ * Event tables: coin_launches, coin_protocol_fee_changes, governance_setting_changes
+ * (`referrerShareBps`) (factory); trades (with their referrer and its fee), coin_transfers,
+ * creator_fee_schedules, creator_fee_withdrawals, coin_protocol_fee_sweeps and
+ * referrer_withdrawals (coins; the tip jar writes the latter too).
  * Current state: `holdings` moves by the deltas of the Transfer rows a batch inserts and a
  * rollback subtracts the deltas of the rows it deletes, so it is exact both ways; rows that
  * reach zero are deleted. `coins` keeps counters the same way and reads the rest from the
@@ -401,6 +429,7 @@ export const creatorCoinsHandler: Handler = {
       }
     }
     await insertEvents(client, TABLES, logs);
+    await insertSettings(client, CREATOR_COIN_FACTORY, logs);
     await applyTrades(client, trades, deltas);
     await applyTransfers(client, transfers, deltas);
     await refreshCoins(client, deltas);
@@ -414,9 +443,10 @@ export const creatorCoinsHandler: Handler = {
       const rows = await deleteEventsAbove<{ coin: string }>(client, table, ancestor, ["coin"]);
       for (const row of rows) deltaOf(deltas, row.coin);
     }
-    await client.query(`DELETE FROM coin_protocol_fee_changes WHERE block_number > $1`, [
-      ancestor.toString(),
-    ]);
+    for (const table of ["coin_protocol_fee_changes", "referrer_withdrawals"]) {
+      await client.query(`DELETE FROM ${table} WHERE block_number > $1`, [ancestor.toString()]);
+    }
+    await deleteSettingsAbove(client, CREATOR_COIN_FACTORY, ancestor);
     await refreshCoins(client, deltas);
   },
 };

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { parseAbi } from "viem";
 import { insertRows, type BulkColumn } from "../db/bulk";
 import type { DecodedLog } from "../sync/decode";
-import { deleteRowsAbove, insertJsonRows } from "./rows";
+import { deleteRowsAbove, insertJsonRows, stringColumns, stringListColumns } from "./rows";
 import { deleteSettingsAbove, insertSettings } from "./settings";
 import {
   arg,
@@ -280,7 +280,7 @@ const VOTE_COLUMNS = [
   { name: "voter", type: "text", value: (log: DecodedLog) => textArg(log, "voter") },
   { name: "support", type: "integer", value: (log: DecodedLog) => Number(uintArg(log, "support")) },
   { name: "weight", type: "numeric", value: (log: DecodedLog) => uintArg(log, "weight") },
-  { name: "reason", type: "text", value: (log: DecodedLog) => textArg(log, "reason") },
+  ...stringColumns("reason", "reason"),
   {
     name: "params",
     type: "text",
@@ -297,11 +297,11 @@ const PROPOSAL_COLUMNS = [
   { name: "proposer", type: "text", value: (log: DecodedLog) => textArg(log, "proposer") },
   { name: "targets", type: "text[]", value: (log: DecodedLog) => list(log, "targets") },
   { name: "values", type: "numeric[]", value: (log: DecodedLog) => list(log, "values") },
-  { name: "signatures", type: "text[]", value: (log: DecodedLog) => list(log, "signatures") },
+  ...stringListColumns("signatures", "signatures"),
   { name: "calldatas", type: "text[]", value: (log: DecodedLog) => list(log, "calldatas") },
   { name: "vote_start", type: "bigint", value: (log: DecodedLog) => uintArg(log, "voteStart") },
   { name: "vote_end", type: "bigint", value: (log: DecodedLog) => uintArg(log, "voteEnd") },
-  { name: "description", type: "text", value: (log: DecodedLog) => textArg(log, "description") },
+  ...stringColumns("description", "description"),
   { name: "block_number", type: "bigint", value: (log: DecodedLog) => log.blockNumber },
   { name: "tx_hash", type: "text", value: (log: DecodedLog) => log.txHash },
   { name: "log_index", type: "integer", value: (log: DecodedLog) => log.logIndex },

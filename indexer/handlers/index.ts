@@ -1,4 +1,6 @@
 import { creatorCoinsHandler } from "./coins";
+import { messagingHandler } from "./messaging";
+import { moderationHandler } from "./moderation";
 import { governanceTokenHandler, governorHandler, timelockHandler } from "./governance";
 import { profileRegistryHandler } from "./profileRegistry";
 import { revenueSplitHandler } from "./revenueSplit";
@@ -14,4 +16,6 @@ export const HANDLERS: readonly Handler[] = [
   governanceTokenHandler,
   governorHandler,
   timelockHandler,
+  moderationHandler,
+  messagingHandler,
 ];

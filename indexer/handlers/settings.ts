@@ -28,6 +28,8 @@ const SETTINGS: Record<string, { setting: string; old: string; new: string }> = 
   MinDelayChange: { setting: "minDelay", old: "oldDuration", new: "newDuration" },
   // The TipJar's copy of the revenue split's creator share, which ETH tips pay out.
   CreatorShareSynced: { setting: "creatorShareBps", old: "oldBps", new: "newBps" },
+  // A referrer's share of the protocol fee (CreatorCoinFactory for trades, TipJar for tips).
+  ReferrerShareChanged: { setting: "referrerShareBps", old: "oldBps", new: "newBps" },
 };
 
 function settingColumns(contract: string): BulkColumn<DecodedLog>[] {

@@ -2,10 +2,11 @@ import type pg from "pg";
 import { parseAbi } from "viem";
 import { insertRows } from "../db/bulk";
 import type { DecodedLog } from "../sync/decode";
+import { queueContent } from "../content/queue";
+import { stringArg, stringColumns } from "./rows";
 import {
   deleteEventsAbove,
   insertEvents,
-  textArg,
   TRACE_COLUMNS,
   uintArg,
   unique,
@@ -61,7 +62,7 @@ const POST_COLUMNS = [
   { name: "author_id", type: "numeric", value: (log: DecodedLog) => uintArg(log, "postId") >> 64n },
   { name: "parent_id", type: "numeric", value: (log: DecodedLog) => optionalRef(log, "parentId") },
   { name: "quoted_id", type: "numeric", value: (log: DecodedLog) => optionalRef(log, "quotedId") },
-  { name: "content_uri", type: "text", value: (log: DecodedLog) => textArg(log, "contentURI") },
+  ...stringColumns("content_uri", "contentURI"),
   ...TRACE_COLUMNS,
 ] as const;
 
@@ -129,6 +130,35 @@ async function recomputeReactions(
   );
 }
 
+/**
+ * Rebuilds the counts of `ids` from the current tables. A profile has a row only while one of
+ * its counts is not zero, so a rollback leaves the table as a fresh index would.
+ */
+async function recomputeCounts(client: pg.PoolClient, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query(
+    `WITH counted AS (
+       SELECT k.id,
+         (SELECT count(*) FROM posts WHERE author_id = k.id)::int AS posts,
+         (SELECT count(*) FROM posts WHERE author_id = k.id AND retracted_block_number IS NOT NULL)::int AS retracted,
+         (SELECT count(*) FROM follows WHERE followed_id = k.id)::int AS followers,
+         (SELECT count(*) FROM follows WHERE follower_id = k.id)::int AS following
+       FROM (SELECT DISTINCT unnest($1::numeric[]) AS id) k
+     ), dropped AS (
+       DELETE FROM profile_counts c USING counted
+       WHERE c.profile_id = counted.id AND counted.posts = 0 AND counted.followers = 0
+         AND counted.following = 0
+     )
+     INSERT INTO profile_counts (profile_id, posts, retracted_posts, followers, following)
+     SELECT id, posts, retracted, followers, following FROM counted
+     WHERE posts > 0 OR followers > 0 OR following > 0
+     ON CONFLICT (profile_id) DO UPDATE SET posts = EXCLUDED.posts,
+       retracted_posts = EXCLUDED.retracted_posts, followers = EXCLUDED.followers,
+       following = EXCLUDED.following`,
+    [ids],
+  );
+}
+
 function pairs(rows: readonly { a: string; b: string }[]): [string[], string[]] {
   const seen = unique(rows.map((row) => `${row.a}:${row.b}`));
   return [seen.map((key) => key.split(":")[0]), seen.map((key) => key.split(":")[1])];
@@ -144,6 +174,11 @@ export const socialGraphPart: HandlerPart = {
     await insertRows(client, "posts", POST_COLUMNS, posted);
     await insertRows(client, "follow_events", FOLLOW_COLUMNS, follows);
     await insertEvents(client, TABLES, logs);
+    await queueContent(
+      client,
+      "post",
+      posted.map((log) => stringArg(log, "contentURI")),
+    );
 
     const retracted = logs.filter((log) => log.event === "PostRetracted");
     await recomputeRetractions(
@@ -169,15 +204,28 @@ export const socialGraphPart: HandlerPart = {
         })),
       ),
     );
+    await recomputeCounts(
+      client,
+      unique([
+        ...posted.map((log) => (uintArg(log, "postId") >> 64n).toString()),
+        ...retracted.map((log) => uintArg(log, "authorId").toString()),
+        ...follows.flatMap((log) => [
+          uintArg(log, "followerId").toString(),
+          uintArg(log, "followedId").toString(),
+        ]),
+      ]),
+    );
   },
 
   async rollback(client, ancestor) {
-    await deleteEventsAbove(client, "posts", ancestor, ["id"]);
-    const retractions = await deleteEventsAbove<{ post_id: string }>(
+    const posts = await deleteEventsAbove<{ author_id: string }>(client, "posts", ancestor, [
+      "author_id",
+    ]);
+    const retractions = await deleteEventsAbove<{ post_id: string; author_id: string }>(
       client,
       "post_retractions",
       ancestor,
-      ["post_id"],
+      ["post_id", "author_id"],
     );
     const follows = await deleteEventsAbove<{ follower_id: string; followed_id: string }>(
       client,
@@ -199,6 +247,14 @@ export const socialGraphPart: HandlerPart = {
     await recomputeReactions(
       client,
       ...pairs(reactions.map((row) => ({ a: row.profile_id, b: row.post_id }))),
+    );
+    await recomputeCounts(
+      client,
+      unique([
+        ...posts.map((row) => row.author_id),
+        ...retractions.map((row) => row.author_id),
+        ...follows.flatMap((row) => [row.follower_id, row.followed_id]),
+      ]),
     );
   },
 };

@@ -1,5 +1,6 @@
 import { parseAbi } from "viem";
-import { deleteRowsAbove } from "./rows";
+import type { DecodedLog } from "../sync/decode";
+import { deleteRowsAbove, stringColumns } from "./rows";
 import { deleteSettingsAbove, insertSettings } from "./settings";
 import { insertEvents, textArg, uintArg, type EventTable, type Handler, uintColumn } from "./types";
 
@@ -11,14 +12,37 @@ export const TIP_JAR_EVENTS = parseAbi([
   "event FeesSwept(uint256 indexed creatorId, address indexed token, uint256 amount)",
   "event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps)",
   "event CreatorShareSynced(uint16 oldBps, uint16 newBps)",
+  "event ReferrerCredited(address indexed referrer, address indexed token, uint256 amount, uint256 balance)",
+  "event ReferrerFeesWithdrawn(address indexed referrer, address indexed token, address to, uint256 amount)",
+  "event ReferrerShareChanged(uint16 oldBps, uint16 newBps)",
 ]);
 
 const profileId = uintColumn("profile_id", "profileId");
 
 const amount = uintColumn("amount", "amount");
 
+/**
+ * The `ReferrerCredited` of each referred tip, keyed by the tip's `Tipped` log: the jar emits the
+ * credit immediately before the tip it belongs to, in the same transaction.
+ */
+function referralsOf(logs: readonly DecodedLog[]): Map<DecodedLog, DecodedLog> {
+  const referrals = new Map<DecodedLog, DecodedLog>();
+  for (let i = 1; i < logs.length; i++) {
+    const [credit, tip] = [logs[i - 1], logs[i]];
+    if (
+      tip.event === "Tipped" &&
+      credit.event === "ReferrerCredited" &&
+      credit.txHash === tip.txHash &&
+      credit.logIndex === tip.logIndex - 1
+    ) {
+      referrals.set(tip, credit);
+    }
+  }
+  return referrals;
+}
+
 /** Every TipJar table; all are append-only event tables. */
-const TABLES: readonly EventTable[] = [
+const tables = (referrals: Map<DecodedLog, DecodedLog>): readonly EventTable[] => [
   {
     table: "tips",
     event: "Tipped",
@@ -34,7 +58,34 @@ const TABLES: readonly EventTable[] = [
       { name: "token", type: "text", value: (log) => textArg(log, "token") },
       amount,
       { name: "fee", type: "numeric", value: (log) => uintArg(log, "fee") },
-      { name: "message", type: "text", value: (log) => textArg(log, "message") },
+      {
+        name: "referrer",
+        type: "text",
+        value: (log) => {
+          const credit = referrals.get(log);
+          return credit ? textArg(credit, "referrer") : null;
+        },
+      },
+      {
+        name: "referrer_fee",
+        type: "numeric",
+        value: (log) => {
+          const credit = referrals.get(log);
+          return credit ? uintArg(credit, "amount") : 0n;
+        },
+      },
+      ...stringColumns("message", "message"),
+    ],
+  },
+  {
+    table: "referrer_withdrawals",
+    event: "ReferrerFeesWithdrawn",
+    columns: [
+      { name: "source", type: "text", value: (log) => log.address },
+      { name: "referrer", type: "text", value: (log) => textArg(log, "referrer") },
+      { name: "token", type: "text", value: (log) => textArg(log, "token") },
+      { name: "to_address", type: "text", value: (log) => textArg(log, "to") },
+      amount,
     ],
   },
   {
@@ -75,22 +126,24 @@ const TABLES: readonly EventTable[] = [
 ];
 
 /**
- * TipJar: tips (ETH with the zero address as token), rejected ETH credited to profiles, claims,
- * fee sweeps and fee changes. Event tables only: balances (claimable, pending fees) are the
+ * TipJar: tips (ETH with the zero address as token; a referred tip carries the referrer and its
+ * credit from the `ReferrerCredited` just before it), rejected ETH credited to profiles, claims,
+ * fee sweeps, fee changes and referrer withdrawals. Event tables only: balances (claimable, pending fees) are the
  * `claimable`/`amount` columns of the latest rows, or the contract's views. `CreatorShareSynced`
- * goes to `governance_setting_changes` (setting `creatorShareBps`).
+ * and `ReferrerShareChanged` go to
+ * `governance_setting_changes` (settings `creatorShareBps`, `referrerShareBps`).
  */
 export const tipJarHandler: Handler = {
   contract: "TipJar",
   events: TIP_JAR_EVENTS,
 
   async apply(client, logs) {
-    await insertEvents(client, TABLES, logs);
+    await insertEvents(client, tables(referralsOf(logs)), logs);
     await insertSettings(client, "TipJar", logs);
   },
 
   async rollback(client, ancestor) {
-    for (const table of TABLES) await deleteRowsAbove(client, table.table, ancestor);
+    for (const table of tables(new Map())) await deleteRowsAbove(client, table.table, ancestor);
     await deleteSettingsAbove(client, "TipJar", ancestor);
   },
 };

@@ -91,7 +91,10 @@ export function uintColumn(name: string, argument: string): BulkColumn<DecodedLo
   return { name, type: "numeric", value: (log) => uintArg(log, argument) };
 }
 
-/** A text column read from the address or string argument `argument` of each log. */
+/**
+ * A text column read from the address, bytes or bytesN argument `argument` of each log (hex).
+ * A `string` argument takes two columns: `stringColumns` (rows.ts).
+ */
 export function textColumn(name: string, argument: string): BulkColumn<DecodedLog> {
   return { name, type: "text", value: (log) => textArg(log, argument) };
 }
@@ -106,8 +109,15 @@ export function uintArg(log: DecodedLog, name: string): bigint {
   return arg(log, name) as bigint;
 }
 
+/** An address, bytes or bytesN argument: lowercase hex. */
 export function textArg(log: DecodedLog, name: string): string {
-  return arg(log, name) as string;
+  const value = arg(log, name);
+  if (typeof value !== "string") {
+    throw new Error(
+      `${log.event}.${name} is not hex: read a string argument with stringColumns or stringArg`,
+    );
+  }
+  return value;
 }
 
 /** Inserts each log into the table of its event. */

@@ -2,13 +2,47 @@ import { decodeEventLog, toEventSelector, type AbiEvent, type AbiParameter, type
 import type { RpcLog } from "./rpc";
 
 /**
- * A decoded argument: uint/int as bigint, address and bytes as lowercase hex, bool, string;
- * an array as an array of its elements, a tuple (struct) as an object keyed by component name.
+ * Longest display text kept for a string argument, in UTF-8 bytes. Longer strings keep every
+ * byte in `DecodedString.bytes`; their text is cut at the last whole character within this.
+ */
+export const DISPLAY_TEXT_MAX_BYTES = 65_536;
+
+/**
+ * A `string` argument of an event. Solidity never checks that a string is UTF-8: its bytes are
+ * whatever the sender put in calldata (NUL, invalid or overlong sequences, encoded surrogates,
+ * megabytes), and Postgres' `text` refuses NUL and invalid UTF-8. So a string is kept as a
+ * display text, plus its exact bytes only when the text is not them:
+ *
+ * - `text`, the display text: the bytes decoded as UTF-8 with each invalid sequence (each
+ *   maximal ill-formed subpart, as the WHATWG decoder does) and each NUL replaced by U+FFFD,
+ *   then cut to at most DISPLAY_TEXT_MAX_BYTES bytes at a character boundary. Always valid
+ *   UTF-8 without NUL.
+ * - `bytes`, the exact bytes, only when `text` is not their exact rendering; null otherwise.
+ *
+ * So the bytes on chain are always `bytes ?? utf8(text)` (`raw()`).
+ */
+export class DecodedString {
+  constructor(
+    readonly text: string,
+    readonly bytes: Buffer | null,
+  ) {}
+
+  /** The exact bytes the event carried. */
+  raw(): Buffer {
+    return this.bytes ?? Buffer.from(this.text, "utf8");
+  }
+}
+
+/**
+ * A decoded argument: uint/int as bigint, address and bytes as lowercase hex, bool, a string as
+ * a DecodedString; an array as an array of its elements, a tuple (struct) as an object keyed by
+ * component name.
  */
 export type DecodedValue =
   | bigint
   | string
   | boolean
+  | DecodedString
   | readonly DecodedValue[]
   | { readonly [component: string]: DecodedValue };
 
@@ -33,7 +67,44 @@ export type EventDecoder = (log: RpcLog) => Record<string, DecodedValue>;
 
 export class DecodeError extends Error {}
 
-const textDecoder = new TextDecoder("utf-8", { fatal: false });
+const replacingDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** The display text of `bytes` (see DecodedString): U+FFFD for what is not text, then the cap. */
+export function displayText(bytes: Uint8Array): string {
+  let text = replacingDecoder.decode(bytes);
+  if (text.includes("\0")) text = text.replaceAll("\0", "\uFFFD");
+  if (Buffer.byteLength(text, "utf8") <= DISPLAY_TEXT_MAX_BYTES) return text;
+  const encoded = Buffer.from(text, "utf8");
+  let end = DISPLAY_TEXT_MAX_BYTES;
+  // Back up over continuation bytes (10xxxxxx) to the first byte of the character cut through.
+  while ((encoded[end] & 0xc0) === 0x80) end--;
+  return encoded.toString("utf8", 0, end);
+}
+
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The text of `bytes` if it is their exact rendering (well-formed, no NUL, within the cap). */
+function exactText(bytes: Buffer): string | null {
+  if (bytes.length > DISPLAY_TEXT_MAX_BYTES) return null;
+  let text: string;
+  try {
+    text = strictDecoder.decode(bytes);
+  } catch {
+    return null;
+  }
+  return text.includes("\0") ? null : text;
+}
+
+/**
+ * The bytes of a string argument as a DecodedString. The common case (well-formed UTF-8, no
+ * NUL, within the cap) is one strict decoding that validates as it goes, and keeps no copy.
+ */
+export function decodeString(bytes: Buffer): DecodedString {
+  const text = exactText(bytes);
+  return text === null
+    ? new DecodedString(displayText(bytes), bytes)
+    : new DecodedString(text, null);
+}
 
 function staticWordDecoder(param: AbiParameter, eventName: string): WordDecoder {
   const type = param.type;
@@ -91,7 +162,9 @@ function normalize(param: AbiParameter, value: unknown, eventName: string): Deco
     });
     return out;
   }
-  if (type === "string" || type === "bool") return value as string | boolean;
+  // Strings were decoded as bytes (see withStringsAsBytes): hex, never a lossy JS string.
+  if (type === "string") return decodeString(hexBytes((value as string).slice(2), eventName));
+  if (type === "bool") return value as boolean;
   if (/^u?int\d*$/.test(type)) return BigInt(value as number | bigint);
   if (type === "address" || /^bytes\d*$/.test(type)) return (value as string).toLowerCase();
   throw new DecodeError(
@@ -99,13 +172,35 @@ function normalize(param: AbiParameter, value: unknown, eventName: string): Deco
   );
 }
 
+/** The bytes of hex digits (no 0x); malformed digits are a DecodeError, never a short read. */
+function hexBytes(digits: string, where: string): Buffer {
+  const bytes = Buffer.from(digits, "hex");
+  if (bytes.length * 2 !== digits.length) throw new DecodeError(`${where}: malformed hex`);
+  return bytes;
+}
+
+/** The same parameter with every `string` in it (in arrays and tuples too) read as `bytes`. */
+function withStringsAsBytes(param: AbiParameter): AbiParameter {
+  const type = param.type.replace(/^string(?=$|\[)/, "bytes");
+  const components = (param as { components?: readonly AbiParameter[] }).components;
+  return components
+    ? ({ ...param, type, components: components.map(withStringsAsBytes) } as AbiParameter)
+    : ({ ...param, type } as AbiParameter);
+}
+
 /**
  * The decoder for events with arrays or tuples among their parameters: viem's general decoder,
  * normalized to the fast decoder's conventions. Such events (governance proposals, allocation
  * changes) are rare, so the general decoder's cost does not matter.
+ *
+ * viem would decode a string into a JS string, losing what is not UTF-8; so the event is decoded
+ * as its twin with every string read as bytes (the ABI encoding of the two is the same), under
+ * the twin's selector.
  */
 function compileGeneralDecoder(event: AbiEvent): EventDecoder {
-  const abi = [event] as const;
+  const twin = { ...event, inputs: event.inputs.map(withStringsAsBytes) } as AbiEvent;
+  const abi = [twin] as const;
+  const twinSelector = toEventSelector(twin) as Hex;
   const expectedTopics = 1 + event.inputs.filter((input) => input.indexed).length;
   return (log) => {
     if (log.topics.length !== expectedTopics) {
@@ -118,7 +213,7 @@ function compileGeneralDecoder(event: AbiEvent): EventDecoder {
       decoded = decodeEventLog({
         abi,
         data: log.data as Hex,
-        topics: log.topics as [Hex, ...Hex[]],
+        topics: [twinSelector, ...(log.topics.slice(1) as Hex[])],
         strict: true,
       });
     } catch (error) {
@@ -204,7 +299,7 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
       const body = hex.slice(offset + 64, offset + 64 + length);
       args[p.name] =
         p.type === "string"
-          ? textDecoder.decode(Buffer.from(body, "hex"))
+          ? decodeString(hexBytes(body, `${event.name}.${p.name}`))
           : "0x" + body.toLowerCase();
     }
     return args;

@@ -1,15 +1,20 @@
 import type pg from "pg";
 import type { Logger } from "pino";
+import { toEventSelector, type AbiEvent } from "viem";
 import type { IndexerConfig } from "../config";
 import { inTransaction } from "../db/database";
+import { isDatabaseUnavailable } from "../db/errors";
 import { notifyCommitted } from "../db/notify";
 import type { ChildContracts, Handler } from "../handlers/types";
 import type { Metrics } from "../metrics";
-import { createLogDecoder, type DecodedLog } from "./decode";
+import { backoffDelay } from "./backoff";
+import { bloomBits, bloomHas, parseBloom, type BloomBits } from "./bloom";
+import { createLogDecoder, DecodeError, type DecodedLog } from "./decode";
+import type { Health } from "./health";
 import {
   AbortedError,
   RangeTooLargeError,
-  RpcError,
+  RpcFaultError,
   sleep,
   type Rpc,
   type RpcBlock,
@@ -30,9 +35,14 @@ export interface Sync {
   step(): Promise<SyncStep>;
   /** Steps until the indexed block reaches the head (minus confirmations). */
   syncToHead(): Promise<void>;
-  /** Steps until `signal` aborts, sleeping between polls once caught up. */
+  /**
+   * Steps until `signal` aborts, sleeping between polls once caught up. A step that fails on
+   * the provider or the database is retried, with capped exponential backoff and full jitter,
+   * for as long as it takes; only a SyncFatalError or a bug ends it.
+   */
   run(signal: AbortSignal): Promise<void>;
-  status(): { ready: boolean; indexedBlock: bigint; headBlock: bigint };
+  /** The last indexed block, and the head the provider last reported (null before the first). */
+  status(): { indexedBlock: bigint; headBlock: bigint | null };
 }
 
 /** Not retryable: the database holds another chain's data, or a reorg went deeper than kept. */
@@ -50,12 +60,16 @@ export interface CreateSyncParams {
   rpc: Rpc;
   logger: Logger;
   metrics: Metrics;
+  /** Receives the outcome of every step ("sync"). */
+  health?: Health;
 }
 
 interface Checkpoint {
   number: bigint;
   /** Null before the first block when indexing starts at genesis. */
   hash: string | null;
+  /** The block's timestamp, the API's "now"; null when not known (before genesis). */
+  timestamp?: bigint | null;
 }
 
 const ZERO_HASH = "0x" + "0".repeat(64);
@@ -79,12 +93,19 @@ const hex = (n: bigint) => "0x" + n.toString(16);
  *
  * Pipelining: while a batch is written, the next range is already fetched and decoded, so the
  * node and the database work at the same time. A range fetched ahead is checked against the
- * chain like any other (its last block's hash across the fetch, every log's block hash), and
- * whether it continues the checkpoint is checked only when it is written; if the write fails or
- * the next step starts elsewhere (a reorg, caught up), it is dropped.
+ * chain like any other (its last block's hash across the fetch, every log's block hash, the
+ * blocks' logsBloom), and whether it continues the checkpoint is checked only when it is
+ * written; if a step fails or starts elsewhere (a reorg, caught up), it is cancelled.
+ *
+ * A provider is not trusted to be complete: eth_getLogs from a node that has not processed a
+ * block yet (one behind a load balancer) answers as if the block had no logs. Every block
+ * header read for a range (all of them within `bloomCheckDepth` of the head; deeper, the
+ * first, the last and those with logs) has its logsBloom compared with the logs returned
+ * (`checkBlooms`); a block they disagree on is read again by block hash, and the range is
+ * refused and retried if that shows logs it left out.
  */
 export function createSync(params: CreateSyncParams): Sync {
-  const { config, pool, rpc, logger, metrics } = params;
+  const { config, pool, rpc, logger, metrics, health } = params;
   const deployed = params.handlers.filter(
     (handler) => config.deployment.contracts[handler.contract],
   );
@@ -133,17 +154,31 @@ export function createSync(params: CreateSyncParams): Sync {
   ]);
   /** Known child addresses (lowercase), each with the declaration it belongs to. */
   let children = new Map<string, ChildContracts>();
+  const blooms = createBloomWatch();
+  /** Topics of the indexed events of a static contract, or of a factory's children. */
+  const topicsOf = new Map<string | ChildContracts, readonly string[]>();
+  const selectors = (events: readonly AbiEvent[]) => events.map((e) => toEventSelector(e));
+  for (const c of contracts) topicsOf.set(c.address, selectors(c.events));
+  const staticWatched = contracts.map((c) => ({
+    address: c.address,
+    topics: topicsOf.get(c.address)!,
+  }));
+  for (const handler of factories) {
+    topicsOf.set(handler.children, selectors(handler.children.events));
+  }
 
   let checkpoint: Checkpoint = { number: startBlock - 1n, hash: null };
   let range = BigInt(config.initialBlockRange);
-  let ready = false;
-  let headBlock = 0n;
+  let headBlock: bigint | null = null;
 
-  async function header(number: bigint): Promise<RpcBlock | null> {
-    return rpc.request<RpcBlock | null>("eth_getBlockByNumber", [hex(number), false]);
+  async function header(number: bigint, signal?: AbortSignal): Promise<RpcBlock | null> {
+    return rpc.request<RpcBlock | null>("eth_getBlockByNumber", [hex(number), false], { signal });
   }
 
-  async function headers(numbers: bigint[]): Promise<Map<bigint, RpcBlock | null>> {
+  async function headers(
+    numbers: bigint[],
+    signal?: AbortSignal,
+  ): Promise<Map<bigint, RpcBlock | null>> {
     const unique = [...new Set(numbers)];
     const found = new Map<bigint, RpcBlock | null>();
     // Providers cap the size of a JSON-RPC batch; 100 calls is below every known cap.
@@ -151,10 +186,33 @@ export function createSync(params: CreateSyncParams): Sync {
       const chunk = unique.slice(i, i + 100);
       const replies = await rpc.batch<RpcBlock | null>(
         chunk.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
+        { signal },
       );
-      chunk.forEach((n, j) => found.set(n, replies[j]));
+      chunk.forEach((n, j) => {
+        const block = replies[j];
+        if (block !== null && BigInt(block.number) !== n) {
+          throw new RpcFaultError(
+            "inconsistent",
+            "eth_getBlockByNumber",
+            `asked for block ${n}, got block ${BigInt(block.number)}`,
+          );
+        }
+        found.set(n, block);
+      });
     }
     return found;
+  }
+
+  /**
+   * The fault for a block the provider does not have although its head (`head`) is at or above
+   * it: a node behind the others, or a chain that shortened since; either way, retry later.
+   */
+  function missingBlock(number: bigint, head: bigint): RpcFaultError {
+    return new RpcFaultError(
+      "inconsistent",
+      "eth_getBlockByNumber",
+      `block ${number} is missing although the head is ${head}`,
+    );
   }
 
   /** Replaces the known children with the database's, and routes their logs to the decoder. */
@@ -198,17 +256,25 @@ export function createSync(params: CreateSyncParams): Sync {
     );
     if (stored.rowCount === 0) {
       let hash: string | null = null;
+      let timestamp: string | null = null;
       if (startBlock > 0n) {
         const parent = await header(startBlock - 1n);
-        if (!parent)
-          throw new SyncFatalError(`block ${startBlock - 1n} is not on chain ${chainId} yet`);
+        // A node that has not reached the deployment yet: wait for it like for any other fault.
+        if (!parent) {
+          throw new RpcFaultError(
+            "inconsistent",
+            "eth_getBlockByNumber",
+            `block ${startBlock - 1n} (before the deployment) is not on chain ${chainId} yet`,
+          );
+        }
         hash = parent.hash;
+        timestamp = BigInt(parent.timestamp).toString();
       }
       checkpoint = { number: startBlock - 1n, hash };
       await inTransaction(pool, async (client) => {
         await client.query(
-          "INSERT INTO sync_checkpoint (id, chain_id, contracts, block_number, block_hash) VALUES (1, $1, $2, $3, $4)",
-          [chainId, fingerprint, checkpoint.number.toString(), hash ?? ""],
+          "INSERT INTO sync_checkpoint (id, chain_id, contracts, block_number, block_hash, block_timestamp) VALUES (1, $1, $2, $3, $4, $5)",
+          [chainId, fingerprint, checkpoint.number.toString(), hash ?? "", timestamp],
         );
         if (hash) {
           await client.query(
@@ -242,33 +308,73 @@ export function createSync(params: CreateSyncParams): Sync {
     logger.info({ chain_id: chainId, block_number: Number(checkpoint.number) }, "sync resumes");
   }
 
-  /** Whether the block the checkpoint names is still on the chain. */
-  async function checkpointOnChain(): Promise<boolean> {
+  /**
+   * Whether the block the checkpoint names is still on the chain whose head is `head`. A
+   * checkpoint above the head is not (the chain is shorter); a missing block at or below the
+   * head is a provider fault, never a reason to roll back.
+   */
+  async function checkpointOnChain(head: bigint): Promise<boolean> {
     if (checkpoint.hash === null) return true;
+    if (checkpoint.number > head) return false;
     const block = await header(checkpoint.number);
-    return block !== null && block.hash === checkpoint.hash;
+    if (!block) throw missingBlock(checkpoint.number, head);
+    return block.hash === checkpoint.hash;
   }
 
   /** Whether `first` (the block after the checkpoint) builds on the checkpoint block. */
-  async function continuesCheckpoint(first: RpcBlock): Promise<boolean> {
+  async function continuesCheckpoint(first: RpcBlock, head: bigint): Promise<boolean> {
     if (checkpoint.hash === null) return true;
     // Blocks made by hardhat_mine carry a zero parentHash: compare the checkpoint block's own
     // hash instead of trusting or rejecting the zero.
-    if (first.parentHash === ZERO_HASH) return checkpointOnChain();
+    if (first.parentHash === ZERO_HASH) return checkpointOnChain(head);
     return first.parentHash === checkpoint.hash;
   }
 
-  async function findCommonAncestor(): Promise<Checkpoint> {
+  /**
+   * The provider's head is below the indexed block. Either the chain was replaced by a shorter
+   * one, or the node answering is behind the one that served the indexed blocks (a load
+   * balancer, a failover). The hashes the database knows at or below that head tell them
+   * apart: one that differs is a reorg, rolled back at once; if all agree, nothing shows a
+   * reorg, and the step waits for the provider to catch up (a shorter chain that differs only
+   * in blocks without events is noticed once it grows past the indexed block).
+   */
+  async function behindHead(head: bigint): Promise<SyncStep> {
+    const known = await pool.query<{ number: string; hash: string }>(
+      `SELECT number::text, hash FROM (
+         SELECT number, hash FROM sync_blocks WHERE number <= $1
+         UNION SELECT number, hash FROM blocks WHERE number <= $1 AND number > $2
+       ) known ORDER BY number DESC LIMIT 100`,
+      [head.toString(), (checkpoint.number - BigInt(config.maxReorgDepth)).toString()],
+    );
+    const onChain = await headers(known.rows.map((row) => BigInt(row.number)));
+    for (const row of known.rows) {
+      const block = onChain.get(BigInt(row.number));
+      if (!block) throw missingBlock(BigInt(row.number), head);
+      if (block.hash !== row.hash) return rollBack(head);
+    }
+    throw new RpcFaultError(
+      "inconsistent",
+      "eth_blockNumber",
+      `the provider's head ${head} is below the indexed block ${checkpoint.number}`,
+    );
+  }
+
+  async function findCommonAncestor(head: bigint): Promise<Checkpoint> {
     const stored = await pool.query<{ number: string; hash: string }>(
       "SELECT number::text, hash FROM sync_blocks WHERE number <= $1 ORDER BY number DESC",
       [checkpoint.number.toString()],
     );
     const candidates = stored.rows.map((row) => ({ number: BigInt(row.number), hash: row.hash }));
     for (let i = 0; i < candidates.length; i += 20) {
-      const chunk = candidates.slice(i, i + 20);
+      // Blocks above the head are not on the (shorter) chain: they cannot be the ancestor.
+      const chunk = candidates.slice(i, i + 20).filter((c) => c.number <= head);
       const onChain = await headers(chunk.map((c) => c.number));
-      const match = chunk.find((c) => onChain.get(c.number)?.hash === c.hash);
-      if (match) return match;
+      for (const candidate of chunk) {
+        const block = onChain.get(candidate.number);
+        if (!block) throw missingBlock(candidate.number, head);
+        if (block.hash === candidate.hash)
+          return { ...candidate, timestamp: BigInt(block.timestamp) };
+      }
     }
     if (startBlock === 0n) return { number: -1n, hash: null };
     throw new SyncFatalError(
@@ -276,8 +382,8 @@ export function createSync(params: CreateSyncParams): Sync {
     );
   }
 
-  async function rollBack(): Promise<SyncStep> {
-    const ancestor = await findCommonAncestor();
+  async function rollBack(head: bigint): Promise<SyncStep> {
+    const ancestor = await findCommonAncestor(head);
     const rolledBack = checkpoint.number - ancestor.number;
     await inTransaction(pool, async (client) => {
       for (const handler of [...deployed].reverse())
@@ -285,8 +391,8 @@ export function createSync(params: CreateSyncParams): Sync {
       await client.query("DELETE FROM blocks WHERE number > $1", [ancestor.number.toString()]);
       await client.query("DELETE FROM sync_blocks WHERE number > $1", [ancestor.number.toString()]);
       await client.query(
-        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
-        [ancestor.number.toString(), ancestor.hash ?? ""],
+        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2, block_timestamp = $3 WHERE id = 1",
+        [ancestor.number.toString(), ancestor.hash ?? "", ancestor.timestamp?.toString() ?? null],
       );
       await notifyCommitted(client, { type: "reorg", commonAncestor: ancestor.number.toString() });
     });
@@ -320,6 +426,7 @@ export function createSync(params: CreateSyncParams): Sync {
       if (own) own.push(log);
       else byHandler.set(handler, [log]);
     }
+    const writeStarted = performance.now();
     await inTransaction(pool, async (client) => {
       // Blocks first, so that handlers may read the timestamps of the batch's blocks.
       const eventBlocks = [...new Set(logs.map((log) => log.blockNumber))];
@@ -348,19 +455,20 @@ export function createSync(params: CreateSyncParams): Sync {
            SELECT max(number) FROM sync_blocks WHERE number <= $1::bigint - $2::bigint)`,
         [toBlock.toString(), config.maxReorgDepth],
       );
+      // Every header the sync reads is a tick of the clock, events or not: the API's "now".
       await client.query(
-        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2 WHERE id = 1",
-        [toBlock.toString(), to.hash],
+        "UPDATE sync_checkpoint SET block_number = $1, block_hash = $2, block_timestamp = $3 WHERE id = 1",
+        [toBlock.toString(), to.hash, BigInt(to.timestamp).toString()],
       );
-      if (logs.length > 0) {
-        await notifyCommitted(client, {
-          type: "batch",
-          fromBlock: fromBlock.toString(),
-          toBlock: toBlock.toString(),
-          events: logs.length,
-        });
-      }
+      // A range without events still moves the clock, which a proposal's voting follows.
+      await notifyCommitted(client, {
+        type: "batch",
+        fromBlock: fromBlock.toString(),
+        toBlock: toBlock.toString(),
+        events: logs.length,
+      });
     });
+    metrics.observeWrite((performance.now() - writeStarted) / 1000);
     checkpoint = { number: toBlock, hash: to.hash };
     metrics.recordBatch(Number(toBlock - fromBlock + 1n), logs.length);
     metrics.indexedBlock.set(Number(toBlock));
@@ -383,14 +491,17 @@ export function createSync(params: CreateSyncParams): Sync {
 
   type FetchOutcome =
     | { type: "fetched"; fetched: Fetched }
-    /** A block of the range is missing: the chain may have reorganised below it. */
-    | { type: "moved" }
+    /** The chain changed during the fetch: fetch again. */
     | { type: "retry"; reason: string };
 
   /** The next range, fetched while the previous one is written. */
-  let prefetch: { fromBlock: bigint; toBlock: bigint; outcome: Promise<FetchOutcome> } | null =
-    null;
-  /** A write failed, so whether it committed is unknown until the checkpoint is read again. */
+  let prefetch: {
+    fromBlock: bigint;
+    toBlock: bigint;
+    outcome: Promise<FetchOutcome>;
+    cancel: AbortController;
+  } | null = null;
+  /** A step failed, so whether its write committed is unknown until the database is read. */
   let checkpointInDoubt = false;
 
   /** Removes the decoder routes of children that were found but never written. */
@@ -402,7 +513,7 @@ export function createSync(params: CreateSyncParams): Sync {
 
   /**
    * The prefetched outcome if it covers `fromBlock` onwards and ends by `safe`. Any other
-   * prefetch is dropped, once settled, and null returned.
+   * prefetch is cancelled and, once settled, dropped; null is returned.
    */
   async function takePrefetch(
     fromBlock: bigint | null,
@@ -412,6 +523,7 @@ export function createSync(params: CreateSyncParams): Sync {
     prefetch = null;
     if (!taken) return null;
     if (taken.fromBlock === fromBlock && taken.toBlock <= safe) return taken.outcome;
+    taken.cancel.abort();
     const outcome = await taken.outcome.catch(() => null);
     if (outcome?.type === "fetched") forget(outcome.fetched.discovered);
     return null;
@@ -429,21 +541,35 @@ export function createSync(params: CreateSyncParams): Sync {
       number: BigInt(rows[0].block_number),
       hash: rows[0].block_hash === "" ? null : rows[0].block_hash,
     };
+    metrics.indexedBlock.set(Number(checkpoint.number));
     await loadChildren();
   }
 
   async function step(): Promise<SyncStep> {
-    if (checkpointInDoubt) {
-      await reloadCheckpoint();
-      checkpointInDoubt = false;
+    try {
+      if (checkpointInDoubt) {
+        await reloadCheckpoint();
+        checkpointInDoubt = false;
+      }
+      return await advance();
+    } catch (error) {
+      // Whatever failed (the provider, the database), the write or rollback in flight may or
+      // may not have committed, and a range fetched ahead may no longer fit.
+      checkpointInDoubt = true;
+      await takePrefetch(null, -1n);
+      throw error;
     }
-    headBlock = BigInt(await rpc.request<string>("eth_blockNumber", []));
-    metrics.headBlock.set(Number(headBlock));
-    const safe = headBlock - BigInt(config.confirmations);
+  }
+
+  async function advance(): Promise<SyncStep> {
+    const head = BigInt(await rpc.request<string>("eth_blockNumber", []));
+    headBlock = head;
+    metrics.headBlock.set(Number(head));
+    const safe = head - BigInt(config.confirmations);
     if (safe <= checkpoint.number) {
       await takePrefetch(null, safe);
-      if (!(await checkpointOnChain())) return rollBack();
-      ready = true;
+      if (head < checkpoint.number && checkpoint.hash !== null) return behindHead(head);
+      if (!(await checkpointOnChain(head))) return rollBack(head);
       return { type: "caught-up", block: checkpoint.number };
     }
     const fromBlock = checkpoint.number + 1n;
@@ -451,8 +577,18 @@ export function createSync(params: CreateSyncParams): Sync {
     let toBlock = fromBlock + range - 1n < safe ? fromBlock + range - 1n : safe;
     try {
       outcome =
-        (await takePrefetch(fromBlock, safe)) ?? (await fetchRange(fromBlock, toBlock, new Map()));
+        (await takePrefetch(fromBlock, safe)) ??
+        (await fetchRange(fromBlock, toBlock, head, new Map()));
     } catch (error) {
+      if (
+        error instanceof RpcFaultError &&
+        error.fault === "timeout" &&
+        error.method === "eth_getLogs" &&
+        range > 1n
+      ) {
+        // A provider may take too long on a wide range as well as hang: try a narrower one.
+        range /= 2n;
+      }
       if (!(error instanceof RangeTooLargeError)) throw error;
       const refused = error.range ?? { fromBlock, toBlock };
       const span = refused.toBlock - refused.fromBlock + 1n;
@@ -466,16 +602,18 @@ export function createSync(params: CreateSyncParams): Sync {
         "range refused, shrinking",
       );
       if (span === 1n) {
-        throw new SyncFatalError(
-          `the provider refuses eth_getLogs even for block ${refused.fromBlock} alone (${error.message}); use an RPC_URL without that limit`,
+        throw new RpcFaultError(
+          "rpc-error",
+          "eth_getLogs",
+          `the provider refuses eth_getLogs even for block ${refused.fromBlock} alone (${error.message}); if this lasts, use an RPC_URL without that limit`,
         );
       }
       return { type: "retry", reason: "range refused" };
     }
     if (outcome.type === "retry") return outcome;
-    if (outcome.type === "moved" || !(await continuesCheckpoint(outcome.fetched.first))) {
-      if (outcome.type === "fetched") forget(outcome.fetched.discovered);
-      if (!(await checkpointOnChain())) return rollBack();
+    if (!(await continuesCheckpoint(outcome.fetched.first, head))) {
+      forget(outcome.fetched.discovered);
+      if (!(await checkpointOnChain(head))) return rollBack(head);
       return { type: "retry", reason: "chain moved during fetch" };
     }
     const fetched = outcome.fetched;
@@ -486,17 +624,16 @@ export function createSync(params: CreateSyncParams): Sync {
     if (toBlock < safe) {
       const nextFrom = toBlock + 1n;
       const nextTo = nextFrom + range - 1n < safe ? nextFrom + range - 1n : safe;
-      const outcome = fetchRange(nextFrom, nextTo, fetched.discovered);
+      const cancel = new AbortController();
+      const outcome = fetchRange(nextFrom, nextTo, head, fetched.discovered, cancel.signal);
       // Settled by the next step, or by takePrefetch when that step starts elsewhere.
       outcome.catch(() => undefined);
-      prefetch = { fromBlock: nextFrom, toBlock: nextTo, outcome };
+      prefetch = { fromBlock: nextFrom, toBlock: nextTo, outcome, cancel };
     }
     try {
       await write(fromBlock, fetched.to, fetched.logs, fetched.blocks);
     } catch (error) {
-      await takePrefetch(null, safe);
       forget(fetched.discovered);
-      checkpointInDoubt = true;
       throw error;
     }
     for (const [address, declaration] of fetched.discovered) children.set(address, declaration);
@@ -505,7 +642,7 @@ export function createSync(params: CreateSyncParams): Sync {
         from_block: Number(fromBlock),
         to_block: Number(toBlock),
         events: fetched.logs.length,
-        head_block: Number(headBlock),
+        head_block: Number(head),
       },
       "batch committed",
     );
@@ -533,10 +670,23 @@ export function createSync(params: CreateSyncParams): Sync {
     return range;
   }
 
-  const getLogs = (fromBlock: bigint, toBlock: bigint, address: string[]) =>
-    rpc.request<RpcLog[]>("eth_getLogs", [
-      { fromBlock: hex(fromBlock), toBlock: hex(toBlock), address },
-    ]);
+  const getLogs = (fromBlock: bigint, toBlock: bigint, address: string[], signal?: AbortSignal) =>
+    rpc.request<RpcLog[]>(
+      "eth_getLogs",
+      [{ fromBlock: hex(fromBlock), toBlock: hex(toBlock), address }],
+      { signal },
+    );
+
+  /** Decodes logs the provider returned; a log that does not fit its event is a provider fault. */
+  function decodeReply(logs: RpcLog[]): DecodedLog[] {
+    try {
+      // Timestamps are filled in once the blocks are known.
+      return decode(logs, () => 0n);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      throw new RpcFaultError("bad-result", "eth_getLogs", `undecodable log: ${error.message}`);
+    }
+  }
 
   /**
    * Adds the children that `logs` announce and that are neither known nor `pending` (found in
@@ -561,50 +711,79 @@ export function createSync(params: CreateSyncParams): Sync {
   /**
    * Fetches and decodes the logs of blocks `fromBlock..toBlock`: the static contracts', then
    * those of every child known, `pending` or found in them. Checks that the range is one chain
-   * (its last block kept its hash across the fetch, every log's block hash matches); whether
-   * it continues the checkpoint is for the caller to check when it writes it. A refused range
-   * throws RangeTooLargeError carrying the range.
+   * (its last block kept its hash across the fetch, every log's block hash matches) and that
+   * no block's logsBloom shows logs the replies left out; whether it continues the checkpoint
+   * is for the caller to check when it writes it. A refused range throws RangeTooLargeError
+   * carrying the range; a provider fault throws RpcFaultError.
    */
   async function fetchRange(
     fromBlock: bigint,
     toBlock: bigint,
+    head: bigint,
     pending: Map<string, ChildContracts>,
+    signal?: AbortSignal,
   ): Promise<FetchOutcome> {
     const discovered = new Map<string, ChildContracts>();
     let keep = false;
     try {
-      const before = await header(toBlock);
+      const before = await header(toBlock, signal);
+      if (!before) throw missingBlock(toBlock, head);
       let rawLogs: RpcLog[];
       let decoded: DecodedLog[];
+      /** Each eth_getLogs of the range: whose logs it asked for, and its reply. */
+      const replies: LogReply[] = [];
       try {
-        rawLogs = await getLogs(fromBlock, toBlock, addresses);
-        // Timestamps are filled in below, once the blocks are known.
-        decoded = decode(rawLogs, () => 0n);
+        rawLogs = await getLogs(fromBlock, toBlock, addresses, signal);
+        replies.push({ watched: staticWatched, logs: rawLogs });
+        decoded = decodeReply(rawLogs);
         discoverChildren(decoded, pending, discovered);
-        const childAddresses = [...children.keys(), ...pending.keys(), ...discovered.keys()];
-        if (childAddresses.length > 0) {
-          const childLogs = await getLogs(fromBlock, toBlock, childAddresses);
+        const childWatched = [children, pending, discovered].flatMap((known) =>
+          [...known].map(([address, declaration]) => ({
+            address,
+            topics: topicsOf.get(declaration)!,
+          })),
+        );
+        if (childWatched.length > 0) {
+          const childAddresses = childWatched.map((watched) => watched.address);
+          const childLogs = await getLogs(fromBlock, toBlock, childAddresses, signal);
+          replies.push({ watched: childWatched, logs: childLogs });
           rawLogs = rawLogs.concat(childLogs);
-          decoded = decoded.concat(decode(childLogs, () => 0n));
+          decoded = decoded.concat(decodeReply(childLogs));
         }
       } catch (error) {
         if (error instanceof RangeTooLargeError) error.range = { fromBlock, toBlock };
         throw error;
       }
+      const askedSet = new Set(replies.flatMap((reply) => reply.watched.map((w) => w.address)));
+      for (const log of rawLogs) {
+        const number = BigInt(log.blockNumber);
+        if (number < fromBlock || number > toBlock || !askedSet.has(log.address.toLowerCase())) {
+          throw new RpcFaultError(
+            "inconsistent",
+            "eth_getLogs",
+            `returned a log of ${log.address} in block ${number}, outside the query`,
+          );
+        }
+      }
 
       const logBlocks = rawLogs.map((log) => BigInt(log.blockNumber));
-      const blocks = await headers([fromBlock, toBlock, ...logBlocks]);
-      const first = blocks.get(fromBlock);
-      const to = blocks.get(toBlock);
-      if (!first || !to) return { type: "moved" };
+      const checkFrom = head - BigInt(config.bloomCheckDepth) + 1n;
+      const everyBlock: bigint[] = [];
+      for (let n = fromBlock > checkFrom ? fromBlock : checkFrom; n <= toBlock; n++) {
+        everyBlock.push(n);
+      }
+      const blocks = await headers([fromBlock, toBlock, ...logBlocks, ...everyBlock], signal);
+      for (const [number, block] of blocks) if (!block) throw missingBlock(number, head);
+      const first = blocks.get(fromBlock)!;
+      const to = blocks.get(toBlock)!;
       // The range's last block kept its hash across the fetch, so every log came from that chain.
-      if (!before || before.hash !== to.hash)
-        return { type: "retry", reason: "chain moved during fetch" };
+      if (before.hash !== to.hash) return { type: "retry", reason: "chain moved during fetch" };
       for (const log of rawLogs) {
-        if (blocks.get(BigInt(log.blockNumber))?.hash !== log.blockHash) {
+        if (blocks.get(BigInt(log.blockNumber))!.hash !== log.blockHash) {
           return { type: "retry", reason: "log from a replaced block" };
         }
       }
+      await checkBlooms(blocks, replies, signal);
 
       for (const log of decoded) log.timestamp = BigInt(blocks.get(log.blockNumber)!.timestamp);
       const logs = decoded.sort((a, b) =>
@@ -623,13 +802,83 @@ export function createSync(params: CreateSyncParams): Sync {
           first,
           to,
           logs,
-          blocks,
+          blocks: blocks as Map<bigint, RpcBlock | null>,
           replied: rawLogs.length,
           discovered,
         },
       };
     } finally {
       if (!keep) forget(discovered);
+    }
+  }
+
+  /**
+   * Compares every header in `blocks` with the eth_getLogs `replies` of the range. A node has
+   * all of a block's logs or none (it has processed the block or not), so a block that a reply
+   * holds logs of was known to the node that answered it. A block that a reply holds no log of,
+   * while its logsBloom shows an address of that reply's query together with the topic of one
+   * of its indexed events, is suspicious: it is read again by block hash (one batch), which a
+   * node answers only if it has the block. A reply by hash with logs the range left out
+   * refuses the range (RpcFaultError "inconsistent"); one equal to the range's logs of that
+   * block (empty) shows the bloom matched by chance, and the block is accepted.
+   */
+  async function checkBlooms(
+    blocks: Map<bigint, RpcBlock | null>,
+    replies: readonly LogReply[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const blocksOf = replies.map(
+      (reply) => new Set(reply.logs.map((log) => BigInt(log.blockNumber))),
+    );
+    const suspicious: RpcBlock[] = [];
+    for (const [number, block] of blocks) {
+      const bloom = parseBloom(block!.logsBloom);
+      const shows = replies.some(
+        (reply, i) => !blocksOf[i].has(number) && blooms.shows(bloom, reply.watched),
+      );
+      if (shows) suspicious.push(block!);
+    }
+    if (suspicious.length === 0) return;
+    metrics.bloomRefetches.inc(suspicious.length);
+    const asked = replies.flatMap((reply) => reply.watched.map((watched) => watched.address));
+    const key = (log: RpcLog) => `${BigInt(log.logIndex)}:${log.transactionHash}`;
+    const omitted: bigint[] = [];
+    for (let i = 0; i < suspicious.length; i += 100) {
+      const chunk = suspicious.slice(i, i + 100);
+      const byHash = await rpc.batch<RpcLog[]>(
+        chunk.map((block) => ({
+          method: "eth_getLogs",
+          params: [{ blockHash: block.hash, address: asked }],
+        })),
+        { signal },
+      );
+      chunk.forEach((block, j) => {
+        const inRange = new Set(
+          replies.flatMap((reply) =>
+            reply.logs.filter((log) => BigInt(log.blockNumber) === BigInt(block.number)).map(key),
+          ),
+        );
+        for (const log of byHash[j]) {
+          if (log.blockHash !== block.hash) {
+            throw new RpcFaultError(
+              "inconsistent",
+              "eth_getLogs",
+              `a query by the hash of block ${BigInt(block.number)} returned a log of block ${log.blockHash}`,
+            );
+          }
+        }
+        if (byHash[j].length !== inRange.size || byHash[j].some((log) => !inRange.has(key(log)))) {
+          omitted.push(BigInt(block.number));
+        }
+      });
+    }
+    if (omitted.length > 0) {
+      metrics.incompleteRanges.inc();
+      throw new RpcFaultError(
+        "inconsistent",
+        "eth_getLogs",
+        `left out logs of block(s) ${omitted.slice(0, 5).join(", ")}${omitted.length > 5 ? ", ..." : ""} that their logsBloom shows and a query by block hash returns`,
+      );
     }
   }
 
@@ -643,43 +892,94 @@ export function createSync(params: CreateSyncParams): Sync {
       }
     },
     async run(signal) {
-      let wasReady = false;
+      let caughtUp = false;
       let failures = 0;
+      const policy = { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs };
       while (!signal.aborted) {
         try {
           const result = await step();
-          if (ready && !wasReady) {
-            wasReady = true;
-            logger.info({ block_number: Number(checkpoint.number) }, "caught up");
+          health?.report("sync", null);
+          failures = 0;
+          if (result.type === "caught-up") {
+            if (!caughtUp) {
+              caughtUp = true;
+              logger.info({ block_number: Number(checkpoint.number) }, "caught up");
+            }
+            await sleep(config.pollIntervalMs, signal);
           }
-          if (result.type === "caught-up") await sleep(config.pollIntervalMs, signal);
         } catch (error) {
           if (error instanceof AbortedError || signal.aborted) return;
-          if (!isTransient(error)) throw error;
+          if (!isRetryable(error)) throw error;
+          health?.report("sync", error);
+          const database = isDatabaseUnavailable(error);
+          if (database) metrics.databaseErrors.inc();
+          const delayMs = backoffDelay(
+            policy,
+            failures,
+            error instanceof RpcFaultError ? error.retryAfterMs : undefined,
+          );
           failures++;
-          const delayMs = Math.min(60_000, 500 * 2 ** Math.min(failures, 7));
-          logger.error({ err: error, retry_in_ms: delayMs }, "sync step failed, retrying");
+          // The first failures of a run are routine (a restart, a rate limit); a run that
+          // lasts is an outage someone should look at.
+          logger[failures > 5 ? "error" : "warn"](
+            {
+              err: error,
+              component: database ? "database" : "rpc",
+              fault: error instanceof RpcFaultError ? error.fault : undefined,
+              failures,
+              retry_in_ms: delayMs,
+            },
+            "sync step failed, retrying",
+          );
           await sleep(delayMs, signal).catch(() => undefined);
-          continue;
         }
-        failures = 0;
       }
     },
-    status: () => ({ ready, indexedBlock: checkpoint.number, headBlock }),
+    status: () => ({ indexedBlock: checkpoint.number, headBlock }),
+  };
+}
+
+/** An address the sync asked logs of, and the topics of its indexed events. */
+interface WatchedAddress {
+  address: string;
+  topics: readonly string[];
+}
+
+/** One eth_getLogs of a range: the addresses it asked for, and the logs it returned. */
+interface LogReply {
+  watched: readonly WatchedAddress[];
+  logs: readonly RpcLog[];
+}
+
+/** Tells whether a block's logsBloom shows logs; the bits of every item are computed once. */
+function createBloomWatch() {
+  const bitsOf = new Map<string, BloomBits>();
+  const bits = (item: string) => {
+    let found = bitsOf.get(item);
+    if (!found) {
+      found = bloomBits(item);
+      bitsOf.set(item, found);
+    }
+    return found;
+  };
+  return {
+    /** Whether `bloom` holds a watched address together with the topic of one of its events. */
+    shows(bloom: Uint8Array, watched: readonly WatchedAddress[]): boolean {
+      return watched.some(
+        ({ address, topics }) =>
+          bloomHas(bloom, bits(address)) && topics.some((topic) => bloomHas(bloom, bits(topic))),
+      );
+    },
   };
 }
 
 /**
- * Network and connection failures (the provider or the database went away) are worth waiting
- * out; anything else (a constraint violation, bad SQL, a decode error) is a bug and stops.
+ * Faults of the provider (RpcFaultError: transport, HTTP, replies, contradictions) and of the
+ * database (unreachable, restarting, connection lost) are worth waiting out; anything else (a
+ * constraint violation, bad SQL, another chain's data, a reorg deeper than kept) is not.
  */
-export function isTransient(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   if (error instanceof SyncFatalError) return false;
-  if (error instanceof RpcError) return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string") {
-    if (/^(08|57P|53)/.test(code)) return true;
-    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|AI_AGAIN)|^ENOTFOUND$/.test(code)) return true;
-  }
-  return error instanceof TypeError && /fetch failed/.test(error.message);
+  if (error instanceof RpcFaultError) return true;
+  return isDatabaseUnavailable(error);
 }

@@ -1,70 +1,79 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import pg from "pg";
 import { HARDHAT_ACCOUNT_0_KEY } from "../../bench/workload";
-import { ProfileRegistry__factory } from "../../typechain-types";
+import { ProfileRegistry__factory, type ProfileRegistry } from "../../typechain-types";
+import { freePort, listeningAddresses } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** Generous: the machine may be shared and slow; nothing here measures speed. */
+const PATIENCE_MS = 240_000;
 
 interface Started {
+  /** `npm start`, leader of its own process group, as a terminal's foreground job is. */
   child: ChildProcess;
   apiUrl: string;
+  chainUrl: string;
+  statusUrl: string;
   output: () => string;
   exited: Promise<number | null>;
 }
 
-/**
- * Runs the entry of `npm start` (ts-node devnet/start.ts; the contracts are already compiled by
- * the test run) and resolves once it prints the API URL.
- */
-async function start(env: Record<string, string>): Promise<Started> {
+function spawnNpmStart(env: Record<string, string>) {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   for (const name of ["RPC_URL", "DATABASE_URL", "NETWORK", "INDEXER_CONFIG", "CHAIN_ID"]) {
     delete childEnv[name];
   }
-  const child = spawn(
-    process.execPath,
-    [require.resolve("ts-node/dist/bin.js"), path.join("devnet", "start.ts")],
-    {
-      cwd: ROOT,
-      env: { ...childEnv, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn("npm", ["start"], {
+    cwd: ROOT,
+    env: { ...childEnv, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const deadline = Date.now() + 240_000;
+  return { child, output: () => output, exited };
+}
+
+/** Runs `npm start` and resolves once it prints its banner. */
+async function npmStart(env: Record<string, string>): Promise<Started> {
+  const { child, output, exited } = spawnNpmStart(env);
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
-    const match = /GraphQL API \+ GraphiQL\s+(http:\/\/\S+)/.exec(output);
-    if (match) return { child, apiUrl: match[1], output: () => output, exited };
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    const api = /GraphQL API \+ GraphiQL\s+(http:\/\/\S+)/.exec(output());
+    const chain = /JSON-RPC \(chain \d+\)\s+(http:\/\/\S+)/.exec(output());
+    const status = /Indexer status\s+(http:\/\/\S+)\/ready/.exec(output());
+    if (api && chain && status) {
+      return { child, apiUrl: api[1], chainUrl: chain[1], statusUrl: status[1], output, exited };
+    }
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output()}`);
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`npm start printed no API URL within 240 s:\n${output}`);
+      killGroup(child.pid!, "SIGKILL");
+      throw new Error(`npm start printed no banner within ${PATIENCE_MS / 1000} s:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/** Sends SIGINT and waits for the exit; SIGKILL if it does not come within a minute. */
-async function stop(started: Started): Promise<number | null> {
-  started.child.kill("SIGINT");
-  const timer = setTimeout(() => started.child.kill("SIGKILL"), 60_000);
+/** Sends `signal` to every process of the group led by `pid` that is still there. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+/** Sends `signal` to npm start's whole process group and waits for npm to exit. */
+async function signalGroup(started: Started, signal: NodeJS.Signals): Promise<number | null> {
+  killGroup(started.child.pid!, signal);
+  const timer = setTimeout(() => killGroup(started.child.pid!, "SIGKILL"), PATIENCE_MS);
   const code = await started.exited;
   clearTimeout(timer);
   return code;
@@ -81,6 +90,22 @@ async function gql(apiUrl: string, query: string): Promise<Json> {
   const reply = (await response.json()) as { data?: Json; errors?: unknown[] };
   expect(reply.errors, JSON.stringify(reply.errors)).to.equal(undefined);
   return reply.data!;
+}
+
+/** Polls `query` until `done` holds for its answer. */
+async function waitFor(
+  apiUrl: string,
+  query: string,
+  done: (data: Json) => boolean,
+  what: string,
+): Promise<Json> {
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
+    const data = await gql(apiUrl, query).catch(() => null);
+    if (data && done(data)) return data;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Opens a subscription over Server-Sent Events; `next()` resolves with its next event. */
@@ -111,20 +136,16 @@ async function subscribe(apiUrl: string, query: string) {
   return { next, close: () => abort.abort() };
 }
 
-/** Waits until the indexer has caught up with the chain head (a minute at most). */
-async function caughtUp(apiUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const data = (await gql(apiUrl, "{ indexerStatus { lastIndexedBlock headLag } }")) as {
-      indexerStatus: { lastIndexedBlock: string | null; headLag: string | null } | null;
-    };
-    if (data.indexerStatus?.lastIndexedBlock != null && data.indexerStatus.headLag === "0") return;
-    if (Date.now() > deadline) {
-      throw new Error(`the indexer did not catch up: ${JSON.stringify(data.indexerStatus)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const caughtUp = (apiUrl: string) =>
+  waitFor(
+    apiUrl,
+    "{ indexerStatus { lastIndexedBlock headLag } }",
+    (data) => {
+      const status = data.indexerStatus as { lastIndexedBlock: string | null; headLag: string };
+      return status?.lastIndexedBlock != null && status.headLag === "0";
+    },
+    "the indexer caught up",
+  );
 
 const PROFILES_AND_POSTS = `{
   profiles(first: 1000) { nodes { id handle } }
@@ -145,10 +166,32 @@ async function snapshot(apiUrl: string): Promise<Snapshot> {
   return { profiles: data.profiles.nodes, posts: data.posts.nodes };
 }
 
+const profileQuery = (handle: string) =>
+  `{ profiles(where: { handle: "${handle}" }) { nodes { id handle } } }`;
+
+/** Waits until the API serves the profile `handle`. */
+const served = (apiUrl: string, handle: string) =>
+  waitFor(
+    apiUrl,
+    profileQuery(handle),
+    (data) => (data.profiles as { nodes: unknown[] }).nodes.length === 1,
+    `the API serves the profile ${handle}`,
+  );
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+/** Lines that a quiet stop must not print: warnings, errors, stack traces. */
+const NOISE = /"level":"(warn|error|fatal)"|^\s+at \S+ \(/m;
+
 describe("npm start (devnet/start.ts)", function () {
+  this.timeout(2 * PATIENCE_MS);
+  // A private folder (mode 700, as `mktemp -d` makes) holds the chain journal and the Postgres.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agora-start-"));
   let env: Record<string, string>;
   let running: Started | undefined;
+  let provider: JsonRpcProvider | undefined;
+  /** What the API served before the last stop. */
+  let lastServed: Snapshot;
 
   before(async function () {
     env = {
@@ -156,31 +199,58 @@ describe("npm start (devnet/start.ts)", function () {
       DEPLOYMENT_FILE: path.join(dataDir, "deployment.json"),
       AGORA_NODE_PORT: String(await freePort()),
       API_PORT: "0",
+      APP_PORT: "0",
       INDEXER_HTTP_PORT: "0",
+      API_METRICS_PORT: "0",
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       POLL_INTERVAL_MS: "100",
     };
   });
 
   after(async function () {
-    if (running && running.child.exitCode === null) await stop(running);
-    // The embedded Postgres may run as a dedicated user that owns files here.
+    provider?.destroy();
+    if (running && running.child.exitCode === null) await signalGroup(running, "SIGKILL");
+    // The embedded Postgres runs as a dedicated user that owns files here.
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("seeds a demo, serves it, follows new activity live, and resumes after Ctrl-C", async function () {
-    running = await start(env);
+  /** A new wallet with some ETH, and the registry connected to it. */
+  async function newWallet(): Promise<{ registry: ProfileRegistry; address: string }> {
+    provider ??= new JsonRpcProvider(`http://127.0.0.1:${env.AGORA_NODE_PORT}`, undefined, {
+      cacheTimeout: -1,
+    });
+    const funder = new Wallet(HARDHAT_ACCOUNT_0_KEY, provider);
+    const wallet = Wallet.createRandom().connect(provider);
+    await (await funder.sendTransaction({ to: wallet.address, value: parseEther("1") })).wait();
+    const deployment = JSON.parse(fs.readFileSync(env.DEPLOYMENT_FILE, "utf8")) as {
+      contracts: { ProfileRegistry: { address: string } };
+    };
+    return {
+      registry: ProfileRegistry__factory.connect(
+        deployment.contracts.ProfileRegistry.address,
+        wallet,
+      ),
+      address: wallet.address,
+    };
+  }
+
+  it("seeds a demo, serves it on 127.0.0.1 only, and follows new activity live", async function () {
+    running = await npmStart(env);
     const apiUrl = running.apiUrl;
     expect(running.output()).to.match(/demo seeded/);
     await caughtUp(apiUrl);
+
+    // The app, configured for this chain and this API.
+    const appUrl = /App\s+(http:\/\/\S+)/.exec(running.output())![1];
+    const page = await (await fetch(appUrl)).text();
+    expect(page).to.contain('"chainId":31337');
+    expect(page).to.contain(`"apiUrl":"${apiUrl}"`);
 
     // The seeded demo, through the HTTP API.
     const seeded = await snapshot(apiUrl);
     expect(seeded.profiles.length).to.be.at.least(20);
     expect(seeded.profiles.map((p) => p.handle)).to.include.members(["alice", "bob", "zoe"]);
     expect(seeded.posts.length).to.be.at.least(20);
-
-    // Coins, trades, tips and the executed proposal, through the same API.
     const demo = (await gql(
       apiUrl,
       `{ stats { coins trades tips proposals }
@@ -189,90 +259,146 @@ describe("npm start (devnet/start.ts)", function () {
       stats: { coins: number; trades: number; tips: number; proposals: number };
       proposals: { nodes: { description: string }[] };
     };
-    expect(demo.stats.coins).to.equal(8);
-    expect(demo.stats.trades).to.be.at.least(60);
+    expect(demo.stats.coins).to.equal(12);
+    expect(demo.stats.trades).to.be.at.least(100);
     expect(demo.stats.tips).to.be.at.least(20);
-    expect(demo.stats.proposals).to.equal(1);
+    expect(demo.stats.proposals).to.equal(2);
     expect(demo.proposals.nodes.map((p) => p.description)).to.deep.equal([
       "Raise the creator share of protocol revenue to 25%",
     ]);
 
-    // A new post from a wallet, seen over SSE and through a query within 2 s of being mined.
-    const deployment = JSON.parse(fs.readFileSync(env.DEPLOYMENT_FILE, "utf8")) as {
-      contracts: { ProfileRegistry: { address: string } };
-    };
-    const provider = new JsonRpcProvider(`http://127.0.0.1:${env.AGORA_NODE_PORT}`);
-    const alice = new Wallet(HARDHAT_ACCOUNT_0_KEY, provider);
-    const registry = ProfileRegistry__factory.connect(
-      deployment.contracts.ProfileRegistry.address,
-      alice,
-    );
-    const aliceId = await registry.profileIdOf(alice.address);
+    // Every port it opened, as the kernel's socket table lists them.
+    for (const url of [running.apiUrl, running.chainUrl, running.statusUrl]) {
+      expect(listeningAddresses(portOf(url)), url).to.deep.equal(["127.0.0.1"]);
+    }
+    expect(listeningAddresses(Number(env.EMBEDDED_POSTGRES_PORT))).to.deep.equal(["127.0.0.1"]);
+
+    // A new post from a wallet, over SSE and through a query.
+    const { registry, address } = await newWallet();
+    await (await registry.register("live_poster", "ipfs://live")).wait();
+    const id = await registry.profileIdOf(address);
     const stream = await subscribe(
       apiUrl,
-      `subscription { postCreated(authorIds: ["${aliceId}"]) { id contentUri author { handle } } }`,
+      `subscription { postCreated(authorIds: ["${id}"]) { id contentUri author { handle } } }`,
     );
     try {
       const live = stream.next();
-      const receipt = await (await registry.post(aliceId, "ipfs://start-test/hello")).wait();
-      const minedAt = Date.now();
-      const expectedId = ((aliceId << 64n) | (await registry.postCountOf(aliceId))).toString();
-      let visibleAfter = -1;
-      while (Date.now() - minedAt < 2_000) {
-        const reply = (await gql(apiUrl, `{ post(id: "${expectedId}") { id } }`).catch(
-          () => null,
-        )) as { post: { id: string } } | null;
-        if (reply?.post?.id === expectedId) {
-          visibleAfter = Date.now() - minedAt;
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(
-        visibleAfter,
-        `post of block ${receipt!.blockNumber} not visible within 2 s`,
-      ).to.be.at.least(0);
-      const event = (await live) as { data: { postCreated: Json } };
-      expect(event.data.postCreated).to.deep.equal({
+      await (await registry.post(id, "ipfs://start-test/hello")).wait();
+      const expectedId = ((id << 64n) | 1n).toString();
+      await waitFor(
+        apiUrl,
+        `{ posts(where: { id: "${expectedId}" }) { nodes { id } } }`,
+        (data) => (data.posts as { nodes: unknown[] }).nodes.length === 1,
+        "the new post is served",
+      );
+      expect(((await live) as { data: { postCreated: Json } }).data.postCreated).to.deep.equal({
         id: expectedId,
         contentUri: "ipfs://start-test/hello",
-        author: { handle: "alice" },
+        author: { handle: "live_poster" },
       });
     } finally {
       stream.close();
-      provider.destroy();
     }
-    const before = await snapshot(apiUrl);
-    expect(before.posts.length).to.equal(seeded.posts.length + 1);
+  });
 
-    // Ctrl-C: a clean exit.
-    expect(await stop(running), running.output()).to.equal(0);
+  it("stops quietly with code 0 on a terminal's Ctrl-C, keeping the block the API served last", async function () {
+    const { registry } = await newWallet();
+    await (await registry.register("ctrl_c", "ipfs://ctrl-c")).wait();
+    await served(running!.apiUrl, "ctrl_c");
+    lastServed = await snapshot(running!.apiUrl);
 
-    // The second start replays the journal instead of seeding again.
-    running = await start(env);
+    // Ctrl-C at once: the terminal sends SIGINT to every process of the foreground group.
+    const mark = running!.output().length;
+    expect(await signalGroup(running!, "SIGINT"), running!.output()).to.equal(0);
+    const after = running!.output().slice(mark);
+    expect(after).to.not.match(NOISE);
+    expect(after).to.match(/"msg":"stopped"/);
+    // Nothing left listening: the node, the Postgres and the servers are gone.
+    for (const url of [running!.apiUrl, running!.chainUrl, running!.statusUrl]) {
+      expect(listeningAddresses(portOf(url)), url).to.deep.equal([]);
+    }
+    expect(listeningAddresses(Number(env.EMBEDDED_POSTGRES_PORT))).to.deep.equal([]);
+
+    // The next start replays the journal instead of seeding again.
+    running = await npmStart(env);
     expect(running.output()).to.match(/local chain restored from its journal/);
     expect(running.output()).to.not.match(/demo seeded/);
     await caughtUp(running.apiUrl);
-    const after = await snapshot(running.apiUrl);
-    expect(after.profiles).to.deep.equal(before.profiles);
-    expect(after.posts).to.deep.equal(before.posts);
-    expect(new Set(after.posts.map((p) => p.id)).size).to.equal(after.posts.length);
-    expect(await stop(running), running.output()).to.equal(0);
+    const now = await snapshot(running.apiUrl);
+    expect(now).to.deep.equal(lastServed);
+    expect(now.profiles.map((p) => p.handle)).to.include("ctrl_c");
+  });
+
+  it("refuses a second npm start on the same data folder", async function () {
+    const second = spawnNpmStart({
+      ...env,
+      AGORA_NODE_PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    });
+    const code = await second.exited;
+    expect(code, second.output()).to.not.equal(0);
+    expect(second.output()).to.match(/npm start is already running on .*agora-start-/);
+    // The first one still serves.
+    await caughtUp(running!.apiUrl);
+  });
+
+  it("keeps every block the API served through a fatal error of the indexer", async function () {
+    // One failure, injected into the indexer's next write of a post.
+    const db = new pg.Client({
+      connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_POSTGRES_PORT}/agora`,
+    });
+    await db.connect();
+    await db.query(`CREATE SEQUENCE injected_failures;
+      CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('injected_failures') = 1 THEN
+          RAISE EXCEPTION 'injected failure' USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_once BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION fail_once();`);
+    await db.end();
+
+    const { registry, address } = await newWallet();
+    await (await registry.register("fatal_exit", "ipfs://fatal")).wait();
+    await served(running!.apiUrl, "fatal_exit");
+    const id = await registry.profileIdOf(address);
+    await (await registry.post(id, "ipfs://fatal/post")).wait();
+    expect(await running!.exited, running!.output()).to.equal(1);
+    expect(running!.output()).to.match(/"level":"fatal".*injected failure/);
+    expect(listeningAddresses(Number(env.EMBEDDED_POSTGRES_PORT))).to.deep.equal([]);
+
+    running = await npmStart(env);
+    await caughtUp(running.apiUrl);
+    const now = await snapshot(running.apiUrl);
+    expect(now.profiles.map((p) => p.handle)).to.include("fatal_exit");
+    expect(now.posts.map((p) => p.contentUri)).to.include("ipfs://fatal/post");
+  });
+
+  it("keeps every block the API served through a kill -9 of npm start, and listens where HOST says", async function () {
+    const { registry } = await newWallet();
+    await (await registry.register("killed_9", "ipfs://killed")).wait();
+    await served(running!.apiUrl, "killed_9");
+    await signalGroup(running!, "SIGKILL");
+
+    // Restarted at once: the old Postgres may still be shutting down.
+    running = await npmStart({ ...env, HOST: "0.0.0.0" });
+    await caughtUp(running.apiUrl);
+    expect((await snapshot(running.apiUrl)).profiles.map((p) => p.handle)).to.include("killed_9");
+    expect(running.output()).to.match(/listening on 0\.0\.0\.0, as HOST says/);
+    for (const url of [running.apiUrl, running.chainUrl, running.statusUrl]) {
+      expect(listeningAddresses(portOf(url)), url).to.deep.equal(["0.0.0.0"]);
+    }
+    expect(await signalGroup(running, "SIGINT"), running.output()).to.equal(0);
   });
 
   it("refuses to overwrite the deployment file of another chain when it runs a local one", async function () {
     const foreign = path.join(dataDir, "base.json");
     const content = JSON.stringify({ network: "base", chainId: 8453, contracts: {} });
     fs.writeFileSync(foreign, content);
-    const failed = start({ ...env, DEPLOYMENT_FILE: foreign });
-    let message = "";
-    try {
-      await failed;
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).to.match(/npm start exited early/);
-    expect(message).to.match(
+    const failed = spawnNpmStart({ ...env, DEPLOYMENT_FILE: foreign });
+    expect(await failed.exited).to.not.equal(0);
+    expect(failed.output()).to.match(
       /DEPLOYMENT_FILE .*base\.json describes base \(chain 8453\); without RPC_URL npm start runs a local chain and would overwrite it/,
     );
     expect(fs.readFileSync(foreign, "utf8")).to.equal(content);

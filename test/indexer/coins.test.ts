@@ -352,7 +352,9 @@ describe("indexer: creator coins", function () {
       await randomTrading([aliceCoin, bobCoin, carolCoin], traders, 25, 7);
 
       // Fee schedules: alice's matures before her next trade, carol's is still pending.
+      // Governance changes the protocol fee the same week: the trades after the wait pay it.
       await mined(aliceCoin.connect(alice).scheduleCreatorFee(500));
+      await mined(factory.connect(governance).setProtocolFeeBps(250));
       await provider.request({ method: "evm_increaseTime", params: [7 * 24 * 3600 + 1] });
       await buy(aliceCoin, erin, ETH("0.02"));
       await mined(carolCoin.connect(carol).scheduleCreatorFee(10));
@@ -360,8 +362,6 @@ describe("indexer: creator coins", function () {
       await mined(aliceCoin.connect(alice).withdrawCreatorFees(await frank.getAddress()));
       await mined(aliceCoin.connect(dave).sweepProtocolFees());
       await mined(bobCoin.connect(erin).sweepProtocolFees());
-      // Governance changes the protocol fee; later trades pay the new rate.
-      await mined(factory.connect(governance).setProtocolFeeBps(250));
       await buy(carolCoin, frank, ETH("0.05"));
       await sell(aliceCoin, frank, (await aliceCoin.balanceOf(await frank.getAddress())) / 2n);
 

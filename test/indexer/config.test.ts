@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../../indexer/config";
+import { builtEntryPoint } from "../build";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -66,6 +67,16 @@ describe("indexer: config", function () {
       });
       expect(config.databaseUrl).to.equal("");
       expect(config.embeddedPostgresDir).to.equal(path.resolve(".data/postgres"));
+      expect(config).to.include({
+        backoffBaseMs: 100,
+        backoffMaxMs: 30_000,
+        rpcTimeoutMs: 30_000,
+        rpcMaxResponseBytes: 64 * 1024 * 1024,
+        bloomCheckDepth: 1_000,
+        readyMaxLagBlocks: 10,
+        readyTimeoutMs: 2_000,
+        databaseConnectTimeoutMs: 10_000,
+      });
     });
   });
 
@@ -92,6 +103,37 @@ describe("indexer: config", function () {
       expect(configError({ ...valid(), DATABASE_URL: "mysql://x" }).option).to.match(
         /^DATABASE_URL/,
       );
+    });
+
+    it("a malformed database URL, instead of connecting to localhost, without echoing its password", function () {
+      for (const url of [
+        "postgres://::::@@@/",
+        "postgres://user:secret@db.example:99999/agora",
+        "postgres://user:secret@db.example:port/agora",
+        "postgres:///agora",
+        "postgres://",
+      ]) {
+        const error = configError({ ...valid(), DATABASE_URL: url });
+        expect(error.option, url).to.match(/^DATABASE_URL/);
+        expect(error.message, url).to.contain("postgres://user:password@host:5432/database");
+        expect(error.message, url).not.to.contain("secret");
+      }
+    });
+
+    it("accepts a database URL with a host, or a Unix socket named by ?host=", function () {
+      for (const url of [
+        "postgres://user:p%40ss@db.example:5432/agora",
+        "postgresql://127.0.0.1/agora",
+        "postgres:///agora?host=/var/run/postgresql",
+      ]) {
+        expect(loadConfig({ env: { ...valid(), DATABASE_URL: url } }).databaseUrl).to.equal(url);
+      }
+    });
+
+    it("a backoff cap below its base", function () {
+      expect(
+        configError({ ...valid(), BACKOFF_BASE_MS: "500", BACKOFF_MAX_MS: "100" }).option,
+      ).to.match(/^BACKOFF_MAX_MS/);
     });
 
     it("a chain id other than the deployment's", function () {
@@ -134,15 +176,11 @@ describe("indexer: config", function () {
     });
 
     it("and the process exits with code 2 and that message in its JSON log", function () {
-      const result = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "indexer/main.ts"],
-        {
-          cwd: ROOT,
-          env: { ...process.env, ...valid(), CONFIRMATIONS: "many" },
-          encoding: "utf8",
-        },
-      );
+      const result = spawnSync(process.execPath, [builtEntryPoint("indexer/main.ts")], {
+        cwd: ROOT,
+        env: { ...process.env, ...valid(), CONFIRMATIONS: "many" },
+        encoding: "utf8",
+      });
       expect(result.status).to.equal(2);
       const line = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
       expect(line.level).to.equal("fatal");

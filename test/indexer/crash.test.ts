@@ -20,6 +20,7 @@ import {
   type TestDatabase,
 } from "./helpers";
 import { writeSuiteDeployment } from "./suiteHelpers";
+import { builtEntryPoint } from "../build";
 
 const ROOT = path.resolve(__dirname, "../..");
 const KILLS = Number(process.env.INDEXER_CRASH_KILLS ?? 4);
@@ -33,17 +34,13 @@ interface RunningIndexer {
   exited: Promise<number | null>;
 }
 
-/** Starts `npx ts-node indexer/main.ts` as its own process, the way an operator runs it. */
+/** Starts the indexer as its own process, the way an operator runs it (`npm run indexer`). */
 function spawnIndexer(env: Record<string, string>): RunningIndexer {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "indexer/main.ts"],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [builtEntryPoint("indexer/main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let committed = 0;
   const waiters: { count: number; resolve: () => void }[] = [];
   let buffer = "";

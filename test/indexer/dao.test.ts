@@ -216,10 +216,12 @@ describe("indexer: DAO governance and revenue", function () {
         targets: proposal.targets.map((t) => t.toLowerCase()),
         values: ["0", "0", "0"],
         signatures: ["", "", ""],
+        signatures_bytes: null,
         calldatas: proposal.calldatas,
         vote_start: String(await governor.proposalSnapshot(proposal.id)),
         vote_end: String(await governor.proposalDeadline(proposal.id)),
         description: proposal.description,
+        description_bytes: null,
         for_votes: String(forVotes),
         against_votes: String(against),
         abstain_votes: String(abstain),
@@ -378,9 +380,19 @@ describe("indexer: DAO governance and revenue", function () {
           new_value: String(await suite.timelock.contract.getMinDelay()),
         },
         {
+          contract: "CreatorCoinFactory",
+          setting: "referrerShareBps",
+          new_value: String(await suite.creatorCoinFactory.contract.referrerShareBps()),
+        },
+        {
           contract: "TipJar",
           setting: "creatorShareBps",
           new_value: String(await suite.tipJar.contract.creatorShareBps()),
+        },
+        {
+          contract: "TipJar",
+          setting: "referrerShareBps",
+          new_value: String(await suite.tipJar.contract.referrerShareBps()),
         },
       ]);
       expect(

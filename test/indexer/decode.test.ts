@@ -22,6 +22,7 @@ import {
   compileEventDecoder,
   createLogDecoder,
   DecodeError,
+  DecodedString,
   type DecodedValue,
 } from "../../indexer/sync/decode";
 import type { RpcLog } from "../../indexer/sync/rpc";
@@ -41,6 +42,8 @@ function normalize(param: AbiParameter, value: unknown): unknown {
   }
   if (/^u?int/.test(param.type)) return BigInt(value as number);
   if (param.type === "address") return (value as string).toLowerCase();
+  // Every string sent here is well-formed UTF-8: its display text is itself, with no bytes kept.
+  if (param.type === "string") return new DecodedString(value as string, null);
   return value;
 }
 
@@ -57,6 +60,14 @@ describe("indexer: event decoder", function () {
     await (await registry.connect(alice).register("decode_alice", "ipfs://a")).wait();
     await (await registry.connect(alice).post(1, "ipfs://p")).wait();
     await (await registry.connect(alice).react(1, (1n << 64n) | 1n, 2)).wait();
+    // Every ownership event: handle change, offer, first and scheduled recovery, recovery
+    // offer, burnt nonce.
+    await (await registry.connect(alice).changeHandle(1, "decode_alice_2")).wait();
+    await (await registry.connect(alice).offerTransfer(1, deployer.address, 2n ** 40n)).wait();
+    await (await registry.connect(alice).setRecovery(1, bob.address)).wait();
+    await (await registry.connect(alice).setRecovery(1, deployer.address)).wait();
+    await (await registry.connect(bob).recover(1, deployer.address)).wait();
+    await (await registry.connect(alice).burnNonce()).wait();
     await (
       await suite.tipJar.contract.connect(bob).tipETH(1, "ünïcode ✓", { value: parseEther("1") })
     ).wait();
@@ -143,6 +154,12 @@ describe("indexer: event decoder", function () {
       "AgoraTimelock.CallScheduled",
       "TipJar.Tipped",
       "ProfileRegistry.Reacted",
+      "ProfileRegistry.HandleChanged",
+      "ProfileRegistry.ProfileTransferOffered",
+      "ProfileRegistry.RecoverySet",
+      "ProfileRegistry.RecoveryChangeScheduled",
+      "ProfileRegistry.ProfileRecoveryOffered",
+      "ProfileRegistry.NonceUsed",
     ]) {
       expect(kinds, kind).to.include(kind);
     }
@@ -189,7 +206,7 @@ describe("indexer: event decoder", function () {
     expect(listed).to.deep.equal({
       id: 9n,
       tag: tagTopic,
-      names: ["", "ü"],
+      names: [new DecodedString("", null), new DecodedString("ü", null)],
       blobs: ["0xdead", "0x"],
       deltas: [-1n, 127n],
     });

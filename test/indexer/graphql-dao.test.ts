@@ -302,6 +302,74 @@ describe("GraphQL API: governance and revenue", function () {
     });
   });
 
+  describe("votes", function () {
+    it("lists every vote at the top level as the governor emitted it, filtered, ordered and paged", async function () {
+      const governor = suite.governor.contract;
+      const emitted = (await governor.queryFilter(governor.filters.VoteCast(), 0, "latest")).map(
+        (event) => ({
+          proposalId: String(event.args.proposalId),
+          voter: event.args.voter.toLowerCase(),
+          support: Number(event.args.support),
+          weight: String(event.args.weight),
+          reason: event.args.reason,
+          params: null,
+          blockNumber: String(event.blockNumber),
+        }),
+      );
+      expect(emitted).to.have.length(6);
+      const fields = "proposalId voter support weight reason params blockNumber";
+      const all = await data(`{ votes { nodes { ${fields} } } }`);
+      expect(all.votes.nodes, "newest first by default").to.deep.equal([...emitted].reverse());
+
+      const { byAlice, onPassed, against, heaviest } = await data(
+        `query($passed: BigInt!, $alice: Address!) {
+          byAlice: votes(where: { voter: $alice }, orderDirection: asc) { nodes { proposalId support } }
+          onPassed: votes(where: { proposalId: $passed }, orderDirection: asc) { nodes { voter } }
+          against: votes(where: { support: 0 }) { nodes { voter reason } }
+          heaviest: votes(orderBy: weight, first: 2) { nodes { voter weight } }
+        }`,
+        {
+          passed: String(proposals.passed.id),
+          alice: addr.alice.toUpperCase().replace("0X", "0x"),
+        },
+      );
+      expect(byAlice.nodes).to.deep.equal(
+        emitted
+          .filter((v) => v.voter === addr.alice)
+          .map((v) => ({ proposalId: v.proposalId, support: v.support })),
+      );
+      expect(byAlice.nodes.map((v: Json) => v.proposalId)).to.deep.equal(
+        [proposals.passed, proposals.defeated, proposals.active].map((p) => String(p.id)),
+      );
+      expect(onPassed.nodes.map((v: Json) => v.voter)).to.deep.equal([
+        addr.deployer,
+        addr.alice,
+        addr.carol,
+      ]);
+      expect(against.nodes).to.deep.equal([{ voter: addr.alice, reason: "too early" }]);
+      const byWeight = [...emitted].sort((x, y) =>
+        BigInt(y.weight) > BigInt(x.weight) ? 1 : BigInt(y.weight) < BigInt(x.weight) ? -1 : 0,
+      );
+      expect(heaviest.nodes.map((v: Json) => v.weight)).to.deep.equal(
+        byWeight.slice(0, 2).map((v) => v.weight),
+      );
+
+      const walked: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: Json = await data(
+          `query($after: String) { votes(first: 4, after: $after, orderDirection: asc) {
+            nodes { voter proposalId } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
+        walked.push(...page.votes.nodes.map((v: Json) => `${v.proposalId}:${v.voter}`));
+        if (!page.votes.pageInfo.hasNextPage) break;
+        after = page.votes.pageInfo.endCursor;
+      }
+      expect(walked).to.deep.equal(emitted.map((v) => `${v.proposalId}:${v.voter}`));
+    });
+  });
+
   describe("delegates", function () {
     it("orders accounts by voting power equal to getVotes", async function () {
       const token = suite.governanceToken.contract;

@@ -24,6 +24,7 @@ import {
   type TestDatabase,
 } from "./helpers";
 import { subscribeSse } from "./sse";
+import { builtEntryPoint } from "../build";
 
 // A reply's shape is the query's own; the assertions check it field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,8 +68,9 @@ describe("GraphQL API", function () {
   async function data(
     query: string,
     variables?: Record<string, unknown>,
+    target: Api = api,
   ): Promise<Record<string, Json>> {
-    const reply = await gql(query, variables);
+    const reply = await gql(query, variables, target);
     expect(reply.errors, JSON.stringify(reply.errors)).to.equal(undefined);
     return reply.data as Record<string, Json>;
   }
@@ -80,6 +82,19 @@ describe("GraphQL API", function () {
   }
 
   const subscribe = (target: Api, query: string) => subscribeSse(target, query, "posts");
+
+  /** `promise`, or a failure naming `what` once `ms` have passed without it. */
+  async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not within ${ms / 1000} s: ${what}`)), ms);
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function until(condition: () => boolean): Promise<void> {
     for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -221,6 +236,57 @@ describe("GraphQL API", function () {
         handle: "al_z",
         handleHistory: { nodes: [{ oldHandle: "al_x", newHandle: "al_z" }] },
       });
+    });
+
+    it("lists every handle change at the top level, newest first, filtered and paged, as the chain emitted them", async function () {
+      // alina takes another handle and then her own back: her profile ends as it was.
+      await (await registry.connect(signers[5]).changeHandle(5, "alina_two")).wait();
+      await (await registry.connect(signers[5]).changeHandle(5, "alina")).wait();
+      await indexer.sync.syncToHead();
+      const emitted = (await registry.queryFilter(registry.filters.HandleChanged(), 0, "latest"))
+        .map((event) => ({
+          profileId: String(event.args.profileId),
+          oldHandle: event.args.oldHandle,
+          newHandle: event.args.newHandle,
+          blockNumber: String(event.blockNumber),
+          txHash: event.transactionHash,
+        }))
+        .reverse();
+      expect(emitted).to.have.length(3);
+      const fields = "profileId oldHandle newHandle blockNumber txHash";
+      const all = await data(`{ handleChanges { nodes { ${fields} } } }`);
+      expect(all.handleChanges.nodes).to.deep.equal(emitted);
+
+      const filtered = await data(`{
+        alina: handleChanges(where: { profileId: "5" }, orderDirection: asc) { nodes { oldHandle newHandle } }
+        freed: handleChanges(where: { oldHandle: "al_x" }) { nodes { profileId newHandle } }
+        none: handleChanges(where: { newHandle: "nobody" }) { nodes { profileId } }
+      }`);
+      expect(filtered).to.deep.equal({
+        alina: {
+          nodes: [
+            { oldHandle: "alina", newHandle: "alina_two" },
+            { oldHandle: "alina_two", newHandle: "alina" },
+          ],
+        },
+        freed: { nodes: [{ profileId: "6", newHandle: "al_z" }] },
+        none: { nodes: [] },
+      });
+
+      const pages: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = (await data(
+          `query($after: String) { handleChanges(first: 1, after: $after) {
+            nodes { txHash } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        )) as Json;
+        pages.push(...page.handleChanges.nodes.map((n: Json) => n.txHash));
+        if (!page.handleChanges.pageInfo.hasNextPage) break;
+        after = page.handleChanges.pageInfo.endCursor;
+      }
+      expect(pages).to.deep.equal(emitted.map((change) => change.txHash));
+      expect((await data(`{ profile(id: "5") { handle } }`)).profile.handle).to.equal("alina");
     });
 
     it("lists current followers and follows, and counts posts and follows", async function () {
@@ -647,16 +713,12 @@ describe("GraphQL API", function () {
         ["API_CACHE_TTL_MS", "soon"],
         ["API_TIMEOUT_MS", "-5"],
       ]) {
-        const result = spawnSync(
-          process.execPath,
-          ["-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
-          {
-            cwd: path.resolve(__dirname, "../.."),
-            env: { ...process.env, DATABASE_URL: db.url, API_PORT: "0", [name]: value },
-            encoding: "utf8",
-            timeout: 60_000,
-          },
-        );
+        const result = spawnSync(process.execPath, [builtEntryPoint("indexer/graphql/main.ts")], {
+          cwd: path.resolve(__dirname, "../.."),
+          env: { ...process.env, DATABASE_URL: db.url, API_PORT: "0", [name]: value },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
         expect(result.status, result.stdout + result.stderr).to.equal(1);
         expect(result.stdout + result.stderr).to.include(
           `${name} must be a whole number of milliseconds (0 or more), got \\"${value}\\"`,
@@ -741,38 +803,95 @@ describe("GraphQL API", function () {
     });
 
     it("still delivers when a notification is lost, at the next checkpoint check", async function () {
-      const polling = await createApi({ pool, databaseUrl: db.url, logger, fallbackPollMs: 100 });
+      // Notifications are delivered per database: these two APIs read the indexed database but
+      // LISTEN on another one, so they never hear of the commit. One checks the checkpoint every
+      // 100 ms; the other only on notifications, and shows that none arrived.
+      const deaf = await createTestDatabase("graphql_deaf");
+      const polling = await createApi({ pool, databaseUrl: deaf.url, logger, fallbackPollMs: 100 });
+      const waiting = await createApi({ pool, databaseUrl: deaf.url, logger, fallbackPollMs: 0 });
       try {
-        const stream = await subscribe(polling, `subscription { postCreated { id contentUri } }`);
+        const query = `subscription { postCreated { id contentUri } }`;
+        const stream = await subscribe(polling, query);
+        const control = await subscribe(waiting, query);
+        let heard = false;
+        void control.first.then(() => (heard = true)).catch(() => undefined);
         await (await registry.connect(signers[2]).post(2, "ipfs://bob/unannounced")).wait();
         await indexer.sync.syncToHead();
-        expect((await stream.first).data.postCreated).to.deep.equal({
+        const event = await within(60_000, stream.first, "the checkpoint check delivered the post");
+        expect(event.data.postCreated).to.deep.equal({
           id: postId(2n, 2n),
           contentUri: "ipfs://bob/unannounced",
         });
         await stream.close();
+        // Given time to hear of it, the API without the checkpoint check has not.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(heard, "a notification reached the API listening elsewhere").to.equal(false);
+        // It delivers the same post once it checks, so the post was there to deliver.
+        await waiting.live.wake();
+        expect((await control.first).data.postCreated.id).to.equal(postId(2n, 2n));
+        await control.close();
       } finally {
         await polling.close();
+        await waiting.close();
+        await deaf.drop();
       }
     });
   });
 
   describe("response cache", function () {
     it("answers a repeated query from memory until the indexer commits, then afresh", async function () {
-      const query = `{ profile(handle: "dave") { metadataUri } }`;
-      queries.length = 0;
-      const first = await data(query);
-      expect(queries.length).to.be.greaterThan(0);
-      const hits = api.cache.stats().hits;
-      queries.length = 0;
-      expect(await data(query)).to.deep.equal(first);
-      expect(queries, "served without running SQL").to.deep.equal([]);
-      expect(api.cache.stats().hits).to.equal(hits + 1);
+      // The time limit of a cached answer is an hour here: only a commit may refresh it, however
+      // slowly this test runs.
+      const cached = await createApi({
+        pool,
+        databaseUrl: db.url,
+        logger,
+        fallbackPollMs: 0,
+        limits: { cacheTtlMs: 3_600_000 },
+        onQuery: (sql) => queries.push(sql),
+      });
+      try {
+        const query = `{ profile(handle: "dave") { metadataUri } }`;
+        queries.length = 0;
+        const first = await data(query, undefined, cached);
+        expect(queries.length).to.be.greaterThan(0);
+        const hits = cached.cache.stats().hits;
+        queries.length = 0;
+        expect(await data(query, undefined, cached)).to.deep.equal(first);
+        expect(queries, "served without running SQL").to.deep.equal([]);
+        expect(cached.cache.stats().hits).to.equal(hits + 1);
 
-      await (await registry.connect(signers[4]).setMetadataURI(4, "ipfs://dave/v2")).wait();
-      await indexer.sync.syncToHead();
-      expect(await data(query)).to.deep.equal({ profile: { metadataUri: "ipfs://dave/v2" } });
-      expect(queries.length, "the new checkpoint made it run again").to.be.greaterThan(0);
+        await (await registry.connect(signers[4]).setMetadataURI(4, "ipfs://dave/v2")).wait();
+        await indexer.sync.syncToHead();
+        expect(await data(query, undefined, cached)).to.deep.equal({
+          profile: { metadataUri: "ipfs://dave/v2" },
+        });
+        expect(queries.length, "the new checkpoint made it run again").to.be.greaterThan(0);
+      } finally {
+        await cached.close();
+      }
+    });
+
+    it("serves a cached answer no longer than its time limit", async function () {
+      const shortLived = await createApi({
+        pool,
+        databaseUrl: db.url,
+        logger,
+        fallbackPollMs: 0,
+        limits: { cacheTtlMs: 50 },
+        onQuery: (sql) => queries.push(sql),
+      });
+      try {
+        const query = `{ profile(handle: "carol") { metadataUri } }`;
+        await data(query, undefined, shortLived);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        queries.length = 0;
+        await data(query, undefined, shortLived);
+        expect(queries.length, "executed again after the time limit").to.be.greaterThan(0);
+        expect(shortLived.cache.stats()).to.include({ hits: 0, misses: 2 });
+      } finally {
+        await shortLived.close();
+      }
     });
 
     it("keeps neither errors nor answers to other variables", async function () {

@@ -161,7 +161,14 @@ export async function indexToHead(config: IndexerConfig): Promise<Indexer> {
 }
 
 /** Bookkeeping tables: where the sync stands, not what it indexed. */
-const BOOKKEEPING_TABLES = ["_agora_migrations", "sync_checkpoint", "sync_blocks"];
+const BOOKKEEPING_TABLES = [
+  "_agora_migrations",
+  "sync_checkpoint",
+  "sync_blocks",
+  // A cache of off-chain documents, filled by the content resolver as it goes: a rolled-back
+  // URI may stay in it, and it is never what the chain alone decides.
+  "content_resolutions",
+];
 
 /** Every table that holds indexed data: all tables of the schema but the bookkeeping ones. */
 export async function dataTables(client: pg.Client): Promise<string[]> {
@@ -211,6 +218,9 @@ export function createRandom(seed: number): {
   };
 }
 
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const MAX_UINT256 = (1n << 256n) - 1n;
+
 export interface Actor {
   signer: Signer;
   profileId: bigint;
@@ -218,8 +228,10 @@ export interface Actor {
 
 /**
  * Sends `count` random social actions from real signers: posts, replies, quotes, retractions,
- * follows, unfollows, reactions, handle and metadata changes. Actions the contract would refuse
- * are not sent. Returns how many transactions were mined.
+ * follows, unfollows, reactions, metadata and handle changes (to handles no one used), recovery
+ * addresses set or scheduled, transfer offers made or withdrawn (never accepted, so owners stay
+ * put), and burnt nonces. Actions the contract would refuse are not sent. Returns how many
+ * transactions were mined.
  */
 export async function randomActivity(
   registry: ProfileRegistry,
@@ -238,7 +250,7 @@ export async function randomActivity(
     const actor = random.pick(actors);
     const as = registry.connect(actor.signer);
     const other = random.pick(actors.filter((a) => a !== actor));
-    const action = random.int(10);
+    const action = random.int(14);
     let tx;
     if (action <= 2 || posts.length === 0) {
       const parent = posts.length > 0 && random.int(2) === 0 ? random.pick(posts) : 0n;
@@ -260,8 +272,25 @@ export async function randomActivity(
       const own = posts.filter((id) => id >> 64n === actor.profileId);
       if (own.length === 0) continue;
       tx = await as.retract(random.pick(own));
-    } else {
+    } else if (action === 9) {
       tx = await as.setMetadataURI(actor.profileId, `ipfs://meta-${seed}-${i}`);
+    } else if (action === 10) {
+      tx = await as.changeHandle(actor.profileId, `h${seed}x${i}p${actor.profileId}`);
+    } else if (action === 11) {
+      // Another actor or none: the first applies at once, later ones are scheduled.
+      const recovery = random.int(3) === 0 ? ZERO_ADDRESS : await other.signer.getAddress();
+      tx = await as.setRecovery(actor.profileId, recovery);
+    } else if (action === 12) {
+      // Offers to addresses no actor holds (zero withdraws), a day or forever.
+      const to =
+        random.int(4) === 0
+          ? ZERO_ADDRESS
+          : `0x${(seed * 1_000 + i + 1).toString(16).padStart(40, "0")}`;
+      const block = await registry.runner!.provider!.getBlock("latest");
+      const expiresAt = random.int(2) === 0 ? BigInt(block!.timestamp) + 86_400n : MAX_UINT256;
+      tx = await as.offerTransfer(actor.profileId, to, expiresAt);
+    } else {
+      tx = await as.burnNonce();
     }
     await tx.wait();
     sent++;

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import hre from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import pg from "pg";
 import { deploySuite } from "../../deploy/suite";
+import { RECOVERY_DELAY_SECONDS } from "../../sdk/handles";
 import type { Indexer } from "../../indexer/indexer";
 import type { ProfileRegistry } from "../../typechain-types";
 import {
@@ -82,31 +84,48 @@ describe("indexer: reorgs", function () {
     expect(await checksumTables(db.url)).to.deep.equal(await checksumTables(fresh.db.url));
   }
 
-  /** The profile as the chain holds it (`fromChain`) or as the database holds it. */
+  /**
+   * The profile as the chain holds it (`fromChain`) or as the database holds it, read at the
+   * latest block's time (a scheduled recovery change or an offer's expiry depends on it).
+   */
   async function profileRow(id: bigint, db: TestDatabase, fromChain: boolean) {
+    const zero = "0x" + "0".repeat(40);
     if (fromChain) {
+      const [recovery, nextRecovery, changeAt] = await registry.recoveryOf(id);
+      const [pendingOwner, , expiresAt] = await registry.transferOfferOf(id);
       return {
         owner: (await registry.ownerOf(id)).toLowerCase(),
         handle: await registry.handleOf(id),
-        recovery: (await registry.recoveryOf(id)).toLowerCase(),
-        pending_owner: (await registry.pendingOwnerOf(id)).toLowerCase(),
+        recovery: recovery.toLowerCase(),
+        next_recovery: nextRecovery.toLowerCase(),
+        change_at: changeAt.toString(),
+        pending_owner: pendingOwner.toLowerCase(),
+        offer_expires_at: expiresAt.toString(),
       };
     }
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const { rows } = await client.query(
-      `SELECT owner, handle, coalesce(recovery, $2) AS recovery, coalesce(pending_owner, $2) AS pending_owner
+      `SELECT owner, handle,
+         coalesce(CASE WHEN recovery_change_at <= $3 THEN next_recovery ELSE recovery END, $2) AS recovery,
+         coalesce(CASE WHEN recovery_change_at > $3 THEN next_recovery END, $2) AS next_recovery,
+         coalesce(CASE WHEN recovery_change_at > $3 THEN recovery_change_at END, 0)::text AS change_at,
+         coalesce(CASE WHEN offer_expires_at >= $3 THEN pending_owner END, $2) AS pending_owner,
+         coalesce(CASE WHEN offer_expires_at >= $3 THEN offer_expires_at END, 0)::text AS offer_expires_at
        FROM profiles WHERE id = $1`,
-      [id.toString(), "0x" + "0".repeat(40)],
+      [id.toString(), zero, await time.latest()],
     );
     await client.end();
     return rows[0];
   }
 
-  async function rowCount(db: TestDatabase, table: string): Promise<number> {
+  async function renames(db: TestDatabase, newHandle: string): Promise<number> {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS n FROM handle_changes WHERE new_handle = $1",
+      [newHandle],
+    );
     await client.end();
     return rows[0].n;
   }
@@ -129,8 +148,10 @@ describe("indexer: reorgs", function () {
       await (
         await registry
           .connect(actors[2].signer)
-          .offerTransfer(actors[2].profileId, signers[11].address)
+          .offerTransfer(actors[2].profileId, signers[11].address, hre.ethers.MaxUint256)
       ).wait();
+      // The random activity may have given the profile a recovery address: wait it out.
+      await time.increase(RECOVERY_DELAY_SECONDS);
       await (await registry.connect(signers[11]).acceptTransfer(actors[2].profileId)).wait();
       await (
         await registry.connect(actors[0].signer).follow(actors[0].profileId, actors[1].profileId)
@@ -141,6 +162,7 @@ describe("indexer: reorgs", function () {
       await randomActivity(registry, actors.slice(3), 25, 2);
       await indexer.sync.syncToHead();
       const heightA = await blockNumber();
+      expect(await renames(db, "renamed_on_a")).to.equal(1);
 
       // Chain B never touches the first three profiles: only the rollback can restore them.
       await revert(forkPoint);
@@ -153,7 +175,8 @@ describe("indexer: reorgs", function () {
       await indexer.sync.syncToHead();
       expect(indexer.metrics.reorgs.value()).to.equal(1);
       await expectEqualsFreshIndex(db);
-      expect(await rowCount(db, "handle_changes")).to.equal(0);
+      // Chain A's rename is gone (the random activity before the fork renames others).
+      expect(await renames(db, "renamed_on_a")).to.equal(0);
       for (let i = 0; i < 3; i++) {
         expect(await profileRow(actors[i].profileId, db, false)).to.deep.equal(before[i]);
       }

@@ -3,6 +3,11 @@ import hre from "hardhat";
 import pg from "pg";
 import type { ContractTransactionResponse } from "ethers";
 import { deploySuite } from "../../deploy/suite";
+import {
+  HANDLE_COOLDOWN_SECONDS,
+  RECOVERY_DELAY_SECONDS,
+  RECOVERY_OFFER_PERIOD_SECONDS,
+} from "../../sdk/handles";
 import type { Indexer } from "../../indexer/indexer";
 import type { ProfileRegistry } from "../../typechain-types";
 import {
@@ -29,6 +34,13 @@ async function trace(tx: ContractTransactionResponse, n = 0) {
   };
 }
 
+/** The timestamp of the block that mined `tx`, as a decimal string. */
+async function minedAt(tx: ContractTransactionResponse, plus = 0): Promise<string> {
+  const receipt = (await tx.wait())!;
+  const block = await hre.ethers.provider.getBlock(receipt.blockNumber);
+  return String(BigInt(block!.timestamp) + BigInt(plus));
+}
+
 describe("indexer: profiles and social graph", function () {
   let rpc: RpcServer;
   let db: TestDatabase;
@@ -38,7 +50,7 @@ describe("indexer: profiles and social graph", function () {
   const expected: Record<string, unknown> = {};
 
   before(async function () {
-    const [deployer, alice, bob, carol, dave, rescuer, erin] = await hre.ethers.getSigners();
+    const [deployer, alice, bob, carol, dave, rescuer, erin, frank] = await hre.ethers.getSigners();
     const suite = await deploySuite(deployer);
     registry = suite.profileRegistry.contract;
     const as = (signer: typeof alice) => registry.connect(signer);
@@ -50,9 +62,14 @@ describe("indexer: profiles and social graph", function () {
     const rename = await as(alice).changeHandle(1, "alice_2");
     const meta = await as(bob).setMetadataURI(2, "ipfs://bob-v2");
     const recovery = await as(carol).setRecovery(3, rescuer.address);
-    const offer = await as(bob).offerTransfer(2, dave.address);
+    const offerExpiry = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + 86_400n;
+    const offer = await as(bob).offerTransfer(2, dave.address, offerExpiry);
     const accepted = await as(dave).acceptTransfer(2);
-    const recovered = await as(rescuer).recover(3, erin.address);
+    const recoveryOffer = await as(rescuer).recover(3, erin.address);
+    const recovered = await as(erin).acceptTransfer(3);
+    const daveRecovery = await as(dave).setRecovery(2, rescuer.address);
+    const scheduled = await as(dave).setRecovery(2, frank.address);
+    const burned = await as(alice).burnNonce();
 
     const post = await as(alice).post(1, "ipfs://hello");
     const reply = await as(dave).postWithRefs(2, "ipfs://reply", (1n << 64n) | 1n, 0);
@@ -64,7 +81,7 @@ describe("indexer: profiles and social graph", function () {
     const like = await as(dave).react(2, (1n << 64n) | 1n, 1);
     const likeQuote = await as(dave).react(2, (1n << 64n) | 2n, 1);
     const unlike = await as(dave).react(2, (1n << 64n) | 2n, 0);
-    const pendingOffer = await as(alice).offerTransfer(1, carol.address);
+    const pendingOffer = await as(alice).offerTransfer(1, carol.address, hre.ethers.MaxUint256);
 
     Object.assign(expected, {
       aliceReg: await trace(aliceReg),
@@ -73,11 +90,21 @@ describe("indexer: profiles and social graph", function () {
       rename: await trace(rename),
       meta: await trace(meta),
       recovery: await trace(recovery),
+      renameFreeAt: await minedAt(rename, HANDLE_COOLDOWN_SECONDS),
       offer: await trace(offer),
+      offerExpiry: String(offerExpiry),
       accepted: await trace(accepted),
+      recoveryOffer: await trace(recoveryOffer),
+      recoveryOfferExpiry: await minedAt(recoveryOffer, RECOVERY_OFFER_PERIOD_SECONDS),
       recoveredClear: await trace(recovered, 0),
       recovered: await trace(recovered, 1),
+      daveRecovery: await trace(daveRecovery),
+      scheduled: await trace(scheduled),
+      scheduledAt: await minedAt(scheduled, RECOVERY_DELAY_SECONDS),
+      burned: await trace(burned),
+      pendingOfferAt: await minedAt(pendingOffer),
       erin: address(erin),
+      frank: address(frank),
       post: await trace(post),
       reply: await trace(reply),
       quote: await trace(quote),
@@ -129,8 +156,15 @@ describe("indexer: profiles and social graph", function () {
           owner: expected.alice,
           handle: "alice_2",
           metadata_uri: "ipfs://alice",
+          metadata_uri_bytes: null,
+          handle_bytes: null,
           recovery: null,
+          next_recovery: null,
+          recovery_change_at: null,
           pending_owner: expected.carol,
+          offer_expires_at: String((1n << 40n) - 1n),
+          offered_at: expected.pendingOfferAt,
+          offer_by_recovery: false,
           ...e("aliceReg"),
           updated_block_number: e("pendingOffer").block_number,
           updated_tx_hash: e("pendingOffer").tx_hash,
@@ -141,20 +175,34 @@ describe("indexer: profiles and social graph", function () {
           owner: expected.dave,
           handle: "bob",
           metadata_uri: "ipfs://bob-v2",
-          recovery: null,
+          metadata_uri_bytes: null,
+          handle_bytes: null,
+          recovery: expected.rescuer,
+          next_recovery: expected.frank,
+          recovery_change_at: expected.scheduledAt,
           pending_owner: null,
+          offer_expires_at: null,
+          offered_at: null,
+          offer_by_recovery: null,
           ...e("bobReg"),
-          updated_block_number: e("accepted").block_number,
-          updated_tx_hash: e("accepted").tx_hash,
-          updated_log_index: e("accepted").log_index,
+          updated_block_number: e("scheduled").block_number,
+          updated_tx_hash: e("scheduled").tx_hash,
+          updated_log_index: e("scheduled").log_index,
         },
         {
           id: "3",
           owner: expected.erin,
           handle: "carol",
           metadata_uri: "ipfs://carol",
+          metadata_uri_bytes: null,
+          handle_bytes: null,
           recovery: null,
+          next_recovery: null,
+          recovery_change_at: null,
           pending_owner: null,
+          offer_expires_at: null,
+          offered_at: null,
+          offer_by_recovery: null,
           ...e("carolReg"),
           updated_block_number: e("recovered").block_number,
           updated_tx_hash: e("recovered").tx_hash,
@@ -166,10 +214,16 @@ describe("indexer: profiles and social graph", function () {
     it("records registrations, the handle history, transfers, offers and recovery changes", async function () {
       expect(
         await rows(
-          "SELECT profile_id, old_handle, new_handle, block_number, tx_hash, log_index FROM handle_changes",
+          "SELECT profile_id, old_handle, new_handle, old_handle_free_at, block_number, tx_hash, log_index FROM handle_changes",
         ),
       ).to.deep.equal([
-        { profile_id: "1", old_handle: "alice", new_handle: "alice_2", ...e("rename") },
+        {
+          profile_id: "1",
+          old_handle: "alice",
+          new_handle: "alice_2",
+          old_handle_free_at: expected.renameFreeAt,
+          ...e("rename"),
+        },
       ]);
       expect(
         await rows(
@@ -182,14 +236,28 @@ describe("indexer: profiles and social graph", function () {
       ]);
       expect(
         await rows(
-          "SELECT profile_id, from_address, to_address, block_number, tx_hash, log_index FROM profile_transfer_offers ORDER BY block_number",
+          "SELECT profile_id, recovery, to_address, expires_at, block_number, tx_hash, log_index FROM profile_transfer_offers ORDER BY block_number",
         ),
       ).to.deep.equal([
-        { profile_id: "2", from_address: expected.bob, to_address: expected.dave, ...e("offer") },
+        {
+          profile_id: "2",
+          recovery: null,
+          to_address: expected.dave,
+          expires_at: expected.offerExpiry,
+          ...e("offer"),
+        },
+        {
+          profile_id: "3",
+          recovery: expected.rescuer,
+          to_address: expected.erin,
+          expires_at: expected.recoveryOfferExpiry,
+          ...e("recoveryOffer"),
+        },
         {
           profile_id: "1",
-          from_address: expected.alice,
+          recovery: null,
           to_address: expected.carol,
+          expires_at: String((1n << 40n) - 1n),
           ...e("pendingOffer"),
         },
       ]);
@@ -213,11 +281,37 @@ describe("indexer: profiles and social graph", function () {
       ]);
       expect(
         await rows(
-          "SELECT profile_id, recovery, block_number, tx_hash, log_index FROM recovery_changes ORDER BY block_number, log_index",
+          "SELECT profile_id, recovery, next_recovery, change_at, block_number, tx_hash, log_index FROM recovery_changes ORDER BY block_number, log_index",
         ),
       ).to.deep.equal([
-        { profile_id: "3", recovery: expected.rescuer, ...e("recovery") },
-        { profile_id: "3", recovery: ZERO, ...e("recoveredClear") },
+        {
+          profile_id: "3",
+          recovery: expected.rescuer,
+          next_recovery: null,
+          change_at: null,
+          ...e("recovery"),
+        },
+        {
+          profile_id: "3",
+          recovery: ZERO,
+          next_recovery: null,
+          change_at: null,
+          ...e("recoveredClear"),
+        },
+        {
+          profile_id: "2",
+          recovery: expected.rescuer,
+          next_recovery: null,
+          change_at: null,
+          ...e("daveRecovery"),
+        },
+        {
+          profile_id: "2",
+          recovery: expected.rescuer,
+          next_recovery: expected.frank,
+          change_at: expected.scheduledAt,
+          ...e("scheduled"),
+        },
       ]);
       expect(await rows("SELECT profile_id, metadata_uri FROM metadata_changes")).to.deep.equal([
         { profile_id: "2", metadata_uri: "ipfs://bob-v2" },
@@ -234,6 +328,7 @@ describe("indexer: profiles and social graph", function () {
           parent_id: null,
           quoted_id: null,
           content_uri: "ipfs://hello",
+          content_uri_bytes: null,
           ...e("post"),
           retracted_block_number: null,
           retracted_tx_hash: null,
@@ -245,6 +340,7 @@ describe("indexer: profiles and social graph", function () {
           parent_id: ((1n << 64n) | 1n).toString(),
           quoted_id: null,
           content_uri: "ipfs://reply",
+          content_uri_bytes: null,
           ...e("reply"),
           retracted_block_number: null,
           retracted_tx_hash: null,
@@ -256,6 +352,7 @@ describe("indexer: profiles and social graph", function () {
           parent_id: null,
           quoted_id: ((2n << 64n) | 1n).toString(),
           content_uri: "ipfs://quote",
+          content_uri_bytes: null,
           ...e("quote"),
           retracted_block_number: e("retract").block_number,
           retracted_tx_hash: e("retract").tx_hash,
@@ -313,7 +410,9 @@ describe("indexer: profiles and social graph", function () {
   describe("blocks and checkpoint", function () {
     it("records the hash and timestamp of every block holding an event, and the head as checkpoint", async function () {
       const blocks = await rows("SELECT number, hash, timestamp FROM blocks ORDER BY number");
-      expect(blocks).to.have.length(20);
+      // 24 transactions, one block each; burnNonce's NonceUsed is an indexed event too.
+      expect(blocks).to.have.length(24);
+      expect(blocks.map((b) => b.number)).to.include(e("burned").block_number);
       for (const block of blocks) {
         const onChain = await hre.ethers.provider.getBlock(Number(block.number));
         expect(block).to.deep.equal({

@@ -6,7 +6,7 @@ import { deploySuite } from "../../deploy/suite";
 import { createIndexer } from "../../indexer/indexer";
 import { PROFILE_REGISTRY_EVENTS } from "../../indexer/handlers/profileRegistry";
 import { SOCIAL_GRAPH_EVENTS } from "../../indexer/handlers/socialGraph";
-import { createLogDecoder } from "../../indexer/sync/decode";
+import { createLogDecoder, DecodedString } from "../../indexer/sync/decode";
 import { isRangeError, type RpcLog } from "../../indexer/sync/rpc";
 import {
   checksumTables,
@@ -107,10 +107,18 @@ describe("indexer: sync", function () {
           data: logs[i].data as `0x${string}`,
           topics: logs[i].topics as [`0x${string}`],
         });
+        const inputs = (events as readonly AbiEvent[]).find(
+          (event) => event.name === reference.eventName,
+        )!.inputs;
+        // Every string sent here is well-formed UTF-8: its display text is itself, no bytes kept.
         const lowered = Object.fromEntries(
           Object.entries(reference.args as unknown as Record<string, unknown>).map(([k, v]) => [
             k,
-            typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v,
+            inputs.find((input) => input.name === k)!.type === "string"
+              ? new DecodedString(v as string, null)
+              : typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)
+                ? v.toLowerCase()
+                : v,
           ]),
         );
         expect(log.event).to.equal(reference.eventName);

@@ -165,7 +165,7 @@ describe("indexer: tips", function () {
     }
   });
 
-  it("records the tip jar's creator share, from deployment and from every sync", async function () {
+  it("records the tip jar's creator and referrer shares, from deployment and from every sync", async function () {
     const share = await suite.tipJar.contract.creatorShareBps();
     expect(share).to.be.greaterThan(0n);
     expect(
@@ -174,6 +174,12 @@ describe("indexer: tips", function () {
          WHERE contract = 'TipJar' ORDER BY block_number, log_index`,
       ),
     ).to.deep.equal([
+      {
+        block_number: String(suite.tipJar.blockNumber),
+        setting: "referrerShareBps",
+        old_value: "0",
+        new_value: String(await suite.tipJar.contract.referrerShareBps()),
+      },
       {
         block_number: String(suite.tipJar.blockNumber),
         setting: "creatorShareBps",

@@ -75,12 +75,13 @@ describe("CreatorCoin", function () {
         .withArgs(
           payer.address,
           receiver.address,
-          coinAddress,
+          hre.ethers.ZeroAddress,
           true,
           q.coins,
           ONE,
           q.protocolFee,
           q.creatorFee,
+          0n,
           q.coins + FLOOR_SUPPLY,
           q.reserveDelta,
         );
@@ -129,6 +130,26 @@ describe("CreatorCoin", function () {
       await expect(coin.connect(t).buyExactIn(0n, now + 4n, t.address, { value: ONE }))
         .to.be.revertedWithCustomError(coin, "CreatorCoinDeadlineExpired")
         .withArgs(now + 4n, now + 5n);
+    });
+
+    it("refuses the coin itself as recipient, so the supply stays the sum of balances", async function () {
+      const { coin, traders } = await loadFixture(launchedCoin);
+      const [t0, t1] = traders;
+      const self = await coin.getAddress();
+      await expect(
+        coin.connect(t0).buyExactIn(0n, FAR, self, { value: ONE }),
+      ).to.be.revertedWithCustomError(coin, "CreatorCoinSelfRecipient");
+      await expect(
+        coin.connect(t0).buyExactOut(ONE, 2n * ONE, FAR, self, { value: 2n * ONE }),
+      ).to.be.revertedWithCustomError(coin, "CreatorCoinSelfRecipient");
+      await (await coin.connect(t0).buyExactIn(0n, FAR, t0.address, { value: ONE })).wait();
+      await expect(
+        coin.connect(t1).buyExactIn(0n, FAR, self, { value: ONE }),
+      ).to.be.revertedWithCustomError(coin, "CreatorCoinSelfRecipient");
+      const held = [self, t0.address, t1.address];
+      const balances = await Promise.all(held.map((a) => coin.balanceOf(a)));
+      expect(balances.reduce((a, b) => a + b, 0n)).to.equal(await coin.totalSupply());
+      expect(balances[0]).to.equal(FLOOR_SUPPLY);
     });
 
     it("rejects a buy below the minimum trade size", async function () {
@@ -192,12 +213,13 @@ describe("CreatorCoin", function () {
         .withArgs(
           buyer.address,
           receiver.address,
-          await coin.getAddress(),
+          hre.ethers.ZeroAddress,
           true,
           ONE,
           q.eth,
           q.protocolFee,
           q.creatorFee,
+          0n,
           await coin.totalSupply(),
           reserveBefore + q.reserveDelta,
         );
@@ -279,12 +301,13 @@ describe("CreatorCoin", function () {
         .withArgs(
           seller.address,
           receiver.address,
-          await coin.getAddress(),
+          hre.ethers.ZeroAddress,
           false,
           amount,
           q.eth,
           q.protocolFee,
           q.creatorFee,
+          0n,
           supplyBefore - amount,
           reserveBefore - q.reserveDelta,
         );
@@ -367,6 +390,178 @@ describe("CreatorCoin", function () {
     });
   });
 
+  describe("referrers", function () {
+    const SHARE = 2_000n;
+
+    it("credit the referrer its share of the protocol fee; the trader pays the plain price", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const [buyer, app] = [traders[2], traders[5]];
+      const q = quoteBuyExactIn(await coinState(coin), ONE);
+      const referrerFee = (q.protocolFee * SHARE) / 10_000n;
+      const owedBefore = await coin.protocolFeesOwed();
+      const tx = coin.connect(buyer).buyExactInWithReferrer(0n, FAR, buyer.address, app.address, {
+        value: ONE,
+      });
+      const traded = await tradedEvent(coin, await tx);
+      expect(traded.referrer).to.equal(app.address);
+      expect(traded.referrerFee).to.equal(referrerFee);
+      expect(traded.protocolFee).to.equal(q.protocolFee);
+      expect(traded.coinAmount).to.equal(q.coins);
+      expect(referrerFee).to.be.gt(0n);
+      expect(await coin.referrerFeesOwed(app.address)).to.equal(referrerFee);
+      expect(await coin.protocolFeesOwed()).to.equal(owedBefore + q.protocolFee - referrerFee);
+    });
+
+    it("work for exact-out buys and sells, and add up across trades", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const [trader, app] = [traders[0], traders[5]];
+      const out = quoteBuyExactOut(await coinState(coin), ONE);
+      await (
+        await coin
+          .connect(trader)
+          .buyExactOutWithReferrer(ONE, out.eth, FAR, trader.address, app.address, {
+            value: out.eth,
+          })
+      ).wait();
+      const sell = quoteSellExactIn(await coinState(coin), ONE);
+      const before = await hre.ethers.provider.getBalance(trader.address);
+      const tx = await coin
+        .connect(trader)
+        .sellExactInWithReferrer(ONE, sell.eth, FAR, traders[3].address, app.address);
+      const traded = await tradedEvent(coin, tx);
+      expect(traded.ethAmount).to.equal(sell.eth);
+      expect(traded.referrerFee).to.equal((sell.protocolFee * SHARE) / 10_000n);
+      expect(await hre.ethers.provider.getBalance(trader.address)).to.be.lt(before);
+      expect(await coin.referrerFeesOwed(app.address)).to.equal(
+        (out.protocolFee * SHARE) / 10_000n + (sell.protocolFee * SHARE) / 10_000n,
+      );
+    });
+
+    it("keep every wei of the coin accounted for", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const [a, b, app1, app2] = [traders[0], traders[1], traders[4], traders[5]];
+      await (
+        await coin.connect(a).buyExactInWithReferrer(0n, FAR, a.address, app1.address, {
+          value: ONE,
+        })
+      ).wait();
+      await (
+        await coin.connect(b).sellExactInWithReferrer(ONE / 3n, 0n, FAR, b.address, app2.address)
+      ).wait();
+      await (
+        await coin.connect(a).buyExactInWithReferrer(0n, FAR, a.address, a.address, {
+          value: ONE / 1000n,
+        })
+      ).wait();
+      const owed =
+        (await coin.reserve()) +
+        (await coin.protocolFeesOwed()) +
+        (await coin.creatorFeesOwed()) +
+        (await coin.referrerFeesOwed(app1.address)) +
+        (await coin.referrerFeesOwed(app2.address)) +
+        (await coin.referrerFeesOwed(a.address));
+      expect(await hre.ethers.provider.getBalance(await coin.getAddress())).to.equal(owed);
+    });
+
+    it("treat a zero referrer as a plain trade", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const q = quoteBuyExactIn(await coinState(coin), ONE);
+      const owedBefore = await coin.protocolFeesOwed();
+      const traded = await tradedEvent(
+        coin,
+        await coin
+          .connect(traders[2])
+          .buyExactInWithReferrer(0n, FAR, traders[2].address, hre.ethers.ZeroAddress, {
+            value: ONE,
+          }),
+      );
+      expect(traded.referrerFee).to.equal(0n);
+      expect(await coin.protocolFeesOwed()).to.equal(owedBefore + q.protocolFee);
+    });
+
+    it("follow the share governance sets on the factory", async function () {
+      const { coin, factory, governance, traders } = await loadFixture(tradedCoin);
+      await (await factory.connect(governance).setReferrerShareBps(5_000n)).wait();
+      await time.increase(await factory.FEE_CHANGE_DELAY());
+      const q = quoteBuyExactIn(await coinState(coin), ONE);
+      const traded = await tradedEvent(
+        coin,
+        await coin
+          .connect(traders[2])
+          .buyExactInWithReferrer(0n, FAR, traders[2].address, traders[5].address, {
+            value: ONE,
+          }),
+      );
+      expect(traded.referrerFee).to.equal((q.protocolFee * 5_000n) / 10_000n);
+    });
+
+    it("match the TypeScript quotes given the coin's referrer share, to the wei", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const [trader, app] = [traders[1], traders[5]];
+      const shared = async () => ({
+        ...(await coinState(coin)),
+        referrerShareBps: await coin.referrerShareBps(),
+      });
+      const buy = quoteBuyExactIn(await shared(), ONE / 3n);
+      const bought = await tradedEvent(
+        coin,
+        await coin
+          .connect(trader)
+          .buyExactInWithReferrer(0n, FAR, trader.address, app.address, { value: ONE / 3n }),
+      );
+      expect([bought.coinAmount, bought.protocolFee, bought.referrerFee]).to.deep.equal([
+        buy.coins,
+        buy.protocolFee,
+        buy.referrerFee,
+      ]);
+      const out = quoteBuyExactOut(await shared(), ONE);
+      const boughtOut = await tradedEvent(
+        coin,
+        await coin
+          .connect(trader)
+          .buyExactOutWithReferrer(ONE, out.eth, FAR, trader.address, app.address, {
+            value: out.eth,
+          }),
+      );
+      expect([boughtOut.ethAmount, boughtOut.referrerFee]).to.deep.equal([
+        out.eth,
+        out.referrerFee,
+      ]);
+      const sell = quoteSellExactIn(await shared(), ONE / 7n);
+      const sold = await tradedEvent(
+        coin,
+        await coin
+          .connect(trader)
+          .sellExactInWithReferrer(ONE / 7n, 0n, FAR, trader.address, app.address),
+      );
+      expect([sold.ethAmount, sold.referrerFee]).to.deep.equal([sell.eth, sell.referrerFee]);
+      expect(quoteBuyExactIn(await coinState(coin), ONE).referrerFee).to.equal(0n);
+    });
+
+    it("are paid by pull, once", async function () {
+      const { coin, traders } = await loadFixture(tradedCoin);
+      const [buyer, app, wallet] = [traders[2], traders[5], traders[4]];
+      await (
+        await coin.connect(buyer).buyExactInWithReferrer(0n, FAR, buyer.address, app.address, {
+          value: ONE,
+        })
+      ).wait();
+      const owed = await coin.referrerFeesOwed(app.address);
+      const tx = coin.connect(app).withdrawReferrerFees(wallet.address);
+      await expect(tx)
+        .to.emit(coin, "ReferrerFeesWithdrawn")
+        .withArgs(app.address, wallet.address, owed);
+      await expect(tx).to.changeEtherBalances([coin, wallet], [-owed, owed]);
+      expect(await coin.referrerFeesOwed(app.address)).to.equal(0n);
+      await expect(
+        coin.connect(app).withdrawReferrerFees(wallet.address),
+      ).to.be.revertedWithCustomError(coin, "CreatorCoinZeroAmount");
+      await expect(
+        coin.connect(app).withdrawReferrerFees(hre.ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(coin, "CreatorCoinZeroRecipient");
+    });
+  });
+
   describe("withdrawCreatorFees", function () {
     it("sends the accrued creator fees to the profile owner's chosen address", async function () {
       const { coin, alice, traders } = await loadFixture(tradedCoin);
@@ -383,7 +578,9 @@ describe("CreatorCoin", function () {
     it("follows the profile to its new owner", async function () {
       const { coin, registry, alice, aliceId, traders } = await loadFixture(tradedCoin);
       const heir = traders[5];
-      await (await registry.connect(alice).offerTransfer(aliceId, heir.address)).wait();
+      await (
+        await registry.connect(alice).offerTransfer(aliceId, heir.address, hre.ethers.MaxUint256)
+      ).wait();
       await (await registry.connect(heir).acceptTransfer(aliceId)).wait();
       await expect(coin.connect(alice).withdrawCreatorFees(alice.address))
         .to.be.revertedWithCustomError(coin, "CreatorCoinUnauthorized")
@@ -595,6 +792,14 @@ describe("CreatorCoin", function () {
         }),
       );
       const domain = await coin.eip712Domain();
+      // ERC-5267 output names, so ethers (and wallets) can read the domain by field.
+      expect(domain.fields).to.equal("0x0f");
+      expect(domain.name).to.equal("Agora alice");
+      expect(domain.version).to.equal("1");
+      expect(domain.chainId).to.equal(chainId);
+      expect(domain.verifyingContract).to.equal(coinAddress);
+      expect(domain.salt).to.equal(hre.ethers.ZeroHash);
+      expect(domain.extensions).to.deep.equal([]);
       expect(domain[0]).to.equal("0x0f");
       expect(domain[1]).to.equal("Agora alice");
       expect(domain[2]).to.equal("1");

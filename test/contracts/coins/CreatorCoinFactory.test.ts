@@ -4,7 +4,17 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { creatorCoinAt } from "../../../deploy/coins";
 import { CreatorCoinFactory__factory } from "../../../typechain-types";
 import { quoteBuyExactIn } from "../../../sdk/curve";
-import { CREATOR_BPS, FAR, ONE, PROTOCOL_BPS, URI, launchedCoin, tradedEvent } from "./fixture";
+import {
+  CREATOR_BPS,
+  FAR,
+  ONE,
+  PROTOCOL_BPS,
+  URI,
+  coinState,
+  launchedCoin,
+  tradedCoin,
+  tradedEvent,
+} from "./fixture";
 
 describe("CreatorCoinFactory", function () {
   describe("deployment", function () {
@@ -29,10 +39,9 @@ describe("CreatorCoinFactory", function () {
         [r, zero, g],
         [r, s, zero],
       ] as const) {
-        await expect(deploy.deploy(args[0], args[1], args[2], 0n)).to.be.revertedWithCustomError(
-          factory,
-          "CreatorCoinFactoryZeroAddress",
-        );
+        await expect(
+          deploy.deploy(args[0], args[1], args[2], 0n, 0n),
+        ).to.be.revertedWithCustomError(factory, "CreatorCoinFactoryZeroAddress");
       }
     });
 
@@ -44,10 +53,26 @@ describe("CreatorCoinFactory", function () {
           await sink.getAddress(),
           governance.address,
           501n,
+          0n,
         ),
       )
         .to.be.revertedWithCustomError(factory, "CreatorCoinFactoryFeeTooHigh")
         .withArgs(501n, 500n);
+    });
+
+    it("rejects a referrer share above half of the protocol fee", async function () {
+      const { factory, registry, sink, governance, deployer } = await loadFixture(launchedCoin);
+      await expect(
+        new CreatorCoinFactory__factory(deployer).deploy(
+          await registry.getAddress(),
+          await sink.getAddress(),
+          governance.address,
+          100n,
+          5_001n,
+        ),
+      )
+        .to.be.revertedWithCustomError(factory, "CreatorCoinFactoryReferrerShareTooHigh")
+        .withArgs(5_001n, 5_000n);
     });
   });
 
@@ -145,16 +170,72 @@ describe("CreatorCoinFactory", function () {
       expect(await coin.symbol()).to.equal("CAROL");
       expect(await coin.creatorFeeBps()).to.equal(0n);
     });
+
+    it("keeps a handle of the longest length apart from the profile id in its clone arguments", async function () {
+      const { factory, registry, traders } = await loadFixture(launchedCoin);
+      const longest = "z".repeat(24) + "9";
+      await (await registry.connect(traders[0]).register(longest, URI)).wait();
+      const id = await registry.profileIdOf(traders[0].address);
+      await (await factory.connect(traders[0]).launch(id, 0n, 0n, FAR)).wait();
+      const coin = creatorCoinAt(await factory.coinOf(id), traders[0]);
+      expect(await coin.handle()).to.equal(longest);
+      expect(await coin.profileId()).to.equal(id);
+      expect(await coin.name()).to.equal(`Agora ${longest}`);
+    });
   });
 
   describe("setProtocolFeeBps", function () {
-    it("lets governance change the fee of every coin at once", async function () {
-      const { factory, coin, governance } = await loadFixture(launchedCoin);
-      await expect(factory.connect(governance).setProtocolFeeBps(500n))
-        .to.emit(factory, "ProtocolFeeChanged")
-        .withArgs(PROTOCOL_BPS, 500n);
-      expect(await factory.protocolFeeBps()).to.equal(500n);
+    it("changes the fee of every coin FEE_CHANGE_DELAY later, a coin that traded just before included", async function () {
+      const { factory, coin, governance, traders } = await loadFixture(tradedCoin);
+      const delay = await factory.FEE_CHANGE_DELAY();
+      expect(delay).to.equal(7n * 24n * 3600n);
+      const tx = await factory.connect(governance).setProtocolFeeBps(500n);
+      await expect(tx).to.emit(factory, "ProtocolFeeChanged").withArgs(PROTOCOL_BPS, 500n);
+      const at = BigInt(await time.latest()) + delay;
+      expect(await factory.pendingProtocolFee()).to.deep.equal([500n, at]);
+      expect(await factory.feeRates()).to.deep.equal([PROTOCOL_BPS, 2_000n, at]);
+      expect(await factory.protocolFeeBps()).to.equal(PROTOCOL_BPS);
+      expect(await coin.protocolFeeBps()).to.equal(PROTOCOL_BPS);
+
+      // The coin last read the rates before the change was made; until `at` it charges the old
+      // fee, from `at` on the new one, without anyone touching it in between.
+      const buyAt = async (timestamp: bigint) => {
+        await time.setNextBlockTimestamp(timestamp);
+        const state = await coinState(coin);
+        const traded = await tradedEvent(
+          coin,
+          await coin.connect(traders[2]).buyExactIn(0n, FAR, traders[2].address, { value: ONE }),
+        );
+        return { traded, state };
+      };
+      const before = await buyAt(at - 1n);
+      expect(before.traded.protocolFee).to.equal(
+        quoteBuyExactIn({ ...before.state, protocolFeeBps: PROTOCOL_BPS }, ONE).protocolFee,
+      );
+      const after = await buyAt(at);
+      expect(after.traded.protocolFee).to.equal(
+        quoteBuyExactIn({ ...after.state, protocolFeeBps: 500n }, ONE).protocolFee,
+      );
       expect(await coin.protocolFeeBps()).to.equal(500n);
+      expect(await factory.protocolFeeBps()).to.equal(500n);
+      expect(await factory.pendingProtocolFee()).to.deep.equal([0n, 0n]);
+    });
+
+    it("replaces a pending change, which then never takes effect", async function () {
+      const { factory, coin, governance } = await loadFixture(launchedCoin);
+      const delay = await factory.FEE_CHANGE_DELAY();
+      await (await factory.connect(governance).setProtocolFeeBps(500n)).wait();
+      const first = BigInt(await time.latest()) + delay;
+      await time.increase(24 * 3600);
+      await expect(factory.connect(governance).setProtocolFeeBps(300n))
+        .to.emit(factory, "ProtocolFeeChanged")
+        .withArgs(500n, 300n);
+      const second = BigInt(await time.latest()) + delay;
+      await time.increaseTo(first);
+      expect(await coin.protocolFeeBps()).to.equal(PROTOCOL_BPS);
+      expect(await factory.feeRates()).to.deep.equal([PROTOCOL_BPS, 2_000n, second]);
+      await time.increaseTo(second);
+      expect(await coin.protocolFeeBps()).to.equal(300n);
     });
 
     it("rejects anyone but governance", async function () {
@@ -169,6 +250,33 @@ describe("CreatorCoinFactory", function () {
       await expect(factory.connect(governance).setProtocolFeeBps(501n))
         .to.be.revertedWithCustomError(factory, "CreatorCoinFactoryFeeTooHigh")
         .withArgs(501n, 500n);
+    });
+  });
+
+  describe("setReferrerShareBps", function () {
+    it("changes every coin's referrer share FEE_CHANGE_DELAY later, up to half of the protocol fee", async function () {
+      const { factory, coin, governance } = await loadFixture(tradedCoin);
+      expect(await factory.referrerShareBps()).to.equal(2_000n);
+      await expect(factory.connect(governance).setReferrerShareBps(5_000n))
+        .to.emit(factory, "ReferrerShareChanged")
+        .withArgs(2_000n, 5_000n);
+      const at = BigInt(await time.latest()) + (await factory.FEE_CHANGE_DELAY());
+      expect(await factory.pendingReferrerShare()).to.deep.equal([5_000n, at]);
+      expect(await coin.referrerShareBps()).to.equal(2_000n);
+      await time.increaseTo(at);
+      expect(await coin.referrerShareBps()).to.equal(5_000n);
+      const later = BigInt(await time.latest()) + (await factory.FEE_CHANGE_DELAY());
+      expect(await factory.feeRates()).to.deep.equal([PROTOCOL_BPS, 5_000n, later]);
+      await expect(factory.connect(governance).setReferrerShareBps(5_001n))
+        .to.be.revertedWithCustomError(factory, "CreatorCoinFactoryReferrerShareTooHigh")
+        .withArgs(5_001n, 5_000n);
+    });
+
+    it("rejects anyone but governance", async function () {
+      const { factory, alice } = await loadFixture(launchedCoin);
+      await expect(factory.connect(alice).setReferrerShareBps(0n))
+        .to.be.revertedWithCustomError(factory, "CreatorCoinFactoryUnauthorized")
+        .withArgs(alice.address);
     });
   });
 });

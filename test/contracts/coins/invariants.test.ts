@@ -3,6 +3,7 @@ import hre from "hardhat";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { DEFAULT_REFERRER_SHARE_BPS } from "../../../deploy/coins";
 import { CoinProbe__factory, type CoinProbe, type CreatorCoin } from "../../../typechain-types";
 import {
   BPS,
@@ -35,9 +36,16 @@ const ACTORS = 6;
 const GAS = 500_000n;
 
 type Action =
-  | { kind: "buyIn"; actor: number; recipient: number; eth: bigint }
-  | { kind: "buyOut"; actor: number; recipient: number; coins: bigint; extra: bigint }
-  | { kind: "sell"; actor: number; recipient: number; perMille: bigint }
+  | { kind: "buyIn"; actor: number; recipient: number; referrer: number; eth: bigint }
+  | {
+      kind: "buyOut";
+      actor: number;
+      recipient: number;
+      referrer: number;
+      coins: bigint;
+      extra: bigint;
+    }
+  | { kind: "sell"; actor: number; recipient: number; referrer: number; perMille: bigint }
   | { kind: "roundTrip"; actor: number; eth: bigint }
   | { kind: "transfer"; actor: number; recipient: number; perMille: bigint }
   | { kind: "withdrawCreatorFees" }
@@ -47,6 +55,8 @@ type Action =
   | { kind: "wait"; seconds: number };
 
 const actor = fc.integer({ min: 0, max: ACTORS - 1 });
+/** An actor as the trade's referrer, or (ACTORS) none: the plain trade. */
+const referrer = fc.integer({ min: 0, max: ACTORS });
 const eth = fc.oneof(
   { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: 100_000n }) },
   { weight: 2, arbitrary: fc.bigInt({ min: 10n ** 9n, max: 10n ** 17n }) },
@@ -62,7 +72,13 @@ const perMille = fc.oneof(fc.constant(1000n), fc.bigInt({ min: 0n, max: 1000n })
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 5,
-    arbitrary: fc.record({ kind: fc.constant("buyIn" as const), actor, recipient: actor, eth }),
+    arbitrary: fc.record({
+      kind: fc.constant("buyIn" as const),
+      actor,
+      recipient: actor,
+      referrer,
+      eth,
+    }),
   },
   {
     weight: 3,
@@ -70,13 +86,20 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       kind: fc.constant("buyOut" as const),
       actor,
       recipient: actor,
+      referrer,
       coins,
       extra: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: ONE })),
     }),
   },
   {
     weight: 5,
-    arbitrary: fc.record({ kind: fc.constant("sell" as const), actor, recipient: actor, perMille }),
+    arbitrary: fc.record({
+      kind: fc.constant("sell" as const),
+      actor,
+      recipient: actor,
+      referrer,
+      perMille,
+    }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("roundTrip" as const), actor, eth }) },
   {
@@ -124,6 +147,8 @@ class Harness {
   readonly holders: string[];
   /** Every custom error a step expected and saw, to show the fuzzing reaches them. */
   readonly seen = new Map<string, number>();
+  /** Referrer fees credited so far (nobody withdraws them here). */
+  referrerOwed = 0n;
 
   /** The coin's state after the last step. */
   current!: Awaited<ReturnType<Harness["state"]>>;
@@ -163,7 +188,9 @@ class Harness {
     const s = await this.state();
     this.current = s;
     // 1. The coin holds the reserve and every fee it owes (exactly: nothing else sends it ETH).
-    expect(s.ethHeld).to.equal(s.reserve + s.protocolFeesOwed + s.creatorFeesOwed);
+    expect(s.ethHeld).to.equal(
+      s.reserve + s.protocolFeesOwed + s.creatorFeesOwed + this.referrerOwed,
+    );
     // 2. The reserve covers the curve at the current supply, rounded up. Since every sell pays
     //    at most the exact integral of the price over the coins it burns, this is what lets
     //    every holder sell everything in any order; `sellOut` checks that for real.
@@ -192,7 +219,9 @@ class Harness {
     const s = await this.state();
     expect(s.supply).to.equal(s.balances[s.balances.length - 1]);
     expect(s.reserve >= reserveRoundingUp(s.supply)).to.equal(true);
-    expect(s.ethHeld).to.equal(s.reserve + s.protocolFeesOwed + s.creatorFeesOwed);
+    expect(s.ethHeld).to.equal(
+      s.reserve + s.protocolFeesOwed + s.creatorFeesOwed + this.referrerOwed,
+    );
     await hre.network.provider.send("evm_revert", [snapshot]);
   }
 
@@ -222,6 +251,8 @@ class Harness {
     expect(traded.ethAmount).to.equal(q.eth);
     expect(traded.protocolFee).to.equal(q.protocolFee);
     expect(traded.creatorFee).to.equal(q.creatorFee);
+    expect(traded.referrerFee).to.equal(q.referrerFee);
+    this.referrerOwed += traded.referrerFee;
     expect(traded.newSupply).to.equal(before.supply + q.supplyDelta);
     const after = await this.state();
     expect(traded.newSupply).to.equal(after.supply);
@@ -233,12 +264,27 @@ class Harness {
     return q;
   }
 
-  async buyIn(who: HardhatEthersSigner, recipient: string, value: bigint) {
+  /** The reference's state for a trade brought by `referrer` (null: a plain trade). */
+  curveFor(referrer: string | null): CoinState {
     const { curve } = this.current;
+    return referrer ? { ...curve, referrerShareBps: DEFAULT_REFERRER_SHARE_BPS } : curve;
+  }
+
+  async buyIn(
+    who: HardhatEthersSigner,
+    recipient: string,
+    value: bigint,
+    referrer: string | null = null,
+  ) {
+    const curve = this.curveFor(referrer);
+    const coin = this.coin.connect(who);
     const q = await this.trade(
       () => quoteBuyExactIn(curve, value),
       async () => (await this.coin.quoteBuyExactIn(value))[0],
-      () => this.coin.connect(who).buyExactIn(0n, FAR, recipient, { value, gasLimit: GAS }),
+      () =>
+        referrer
+          ? coin.buyExactInWithReferrer(0n, FAR, recipient, referrer, { value, gasLimit: GAS })
+          : coin.buyExactIn(0n, FAR, recipient, { value, gasLimit: GAS }),
       (q) => q.coins,
     );
     if (q) {
@@ -253,8 +299,15 @@ class Harness {
     return q;
   }
 
-  async buyOut(who: HardhatEthersSigner, recipient: string, amount: bigint, extra: bigint) {
-    const { curve } = this.current;
+  async buyOut(
+    who: HardhatEthersSigner,
+    recipient: string,
+    amount: bigint,
+    extra: bigint,
+    referrer: string | null = null,
+  ) {
+    const curve = this.curveFor(referrer);
+    const coin = this.coin.connect(who);
     let value = extra;
     try {
       value += quoteBuyExactOut(curve, amount).eth;
@@ -265,16 +318,30 @@ class Harness {
       () => quoteBuyExactOut(curve, amount),
       async () => (await this.coin.quoteBuyExactOut(amount))[0],
       () =>
-        this.coin.connect(who).buyExactOut(amount, value, FAR, recipient, { value, gasLimit: GAS }),
+        referrer
+          ? coin.buyExactOutWithReferrer(amount, value, FAR, recipient, referrer, {
+              value,
+              gasLimit: GAS,
+            })
+          : coin.buyExactOut(amount, value, FAR, recipient, { value, gasLimit: GAS }),
       (q) => q.eth,
     );
   }
 
-  async sell(who: HardhatEthersSigner, recipient: string, amount: bigint) {
-    const { curve, balances } = this.current;
+  async sell(
+    who: HardhatEthersSigner,
+    recipient: string,
+    amount: bigint,
+    referrer: string | null = null,
+  ) {
+    const { balances } = this.current;
+    const curve = this.curveFor(referrer);
     const balance = balances[this.actors.indexOf(who)];
+    const coin = this.coin.connect(who);
     const send = () =>
-      this.coin.connect(who).sellExactIn(amount, 0n, FAR, recipient, { gasLimit: GAS });
+      referrer
+        ? coin.sellExactInWithReferrer(amount, 0n, FAR, recipient, referrer, { gasLimit: GAS })
+        : coin.sellExactIn(amount, 0n, FAR, recipient, { gasLimit: GAS });
     if (amount === 0n) {
       await expect(send()).to.be.revertedWithCustomError(this.coin, "CreatorCoinZeroAmount");
       return undefined;
@@ -297,6 +364,10 @@ class Harness {
     );
   }
 
+  referrerOf(index: number): string | null {
+    return index < ACTORS ? this.actors[index].address : null;
+  }
+
   async step(action: Action): Promise<void> {
     const { coin, alice, governance } = this.f;
     switch (action.kind) {
@@ -305,6 +376,7 @@ class Harness {
           this.actors[action.actor],
           this.actors[action.recipient].address,
           action.eth,
+          this.referrerOf(action.referrer),
         );
         break;
       case "buyOut":
@@ -313,6 +385,7 @@ class Harness {
           this.actors[action.recipient].address,
           action.coins,
           action.extra,
+          this.referrerOf(action.referrer),
         );
         break;
       case "sell": {
@@ -322,6 +395,7 @@ class Harness {
           who,
           this.actors[action.recipient].address,
           (balance * action.perMille) / 1000n,
+          this.referrerOf(action.referrer),
         );
         break;
       }

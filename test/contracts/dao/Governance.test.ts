@@ -203,6 +203,41 @@ describe("AgoraGovernor", function () {
     expect(await split.balanceOf(ETH, f.timelock)).to.equal((amount * 7n) / 10n);
   });
 
+  it("says every proposal needs queuing, and runs none that skipped the timelock", async function () {
+    const f = await loadFixture(proposalFixture);
+    const { governor, alice, bob, stranger } = f;
+    const { targets, values, calldatas, description, descriptionHash } = f;
+    await (await governor.connect(alice).propose(targets, values, calldatas, description)).wait();
+    const proposalId = await governor.hashProposal(targets, values, calldatas, descriptionHash);
+    // What frontends (Tally among them) read to offer a "Queue" step.
+    expect(await governor.proposalNeedsQueuing(proposalId)).to.equal(true);
+
+    await time.increase(DAO_DEFAULTS.votingDelay + 1);
+    await (await governor.connect(alice).castVote(proposalId, Vote.For)).wait();
+    await (await governor.connect(bob).castVote(proposalId, Vote.For)).wait();
+    await time.increase(DAO_DEFAULTS.votingPeriod);
+    expect(await governor.state(proposalId)).to.equal(State.Succeeded);
+    expect(await governor.proposalNeedsQueuing(proposalId)).to.equal(true);
+    // Because it needs queuing, the governor executes it only once queued, not straight from
+    // Succeeded.
+    await expect(governor.connect(stranger).execute(targets, values, calldatas, descriptionHash))
+      .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
+      .withArgs(proposalId, State.Succeeded, stateBitmap(State.Queued));
+
+    await (
+      await governor.connect(stranger).queue(targets, values, calldatas, descriptionHash)
+    ).wait();
+    expect(await governor.proposalEta(proposalId)).to.equal(
+      BigInt(await time.latest()) + BigInt(DAO_DEFAULTS.timelockDelay),
+    );
+    await time.increase(DAO_DEFAULTS.timelockDelay);
+    await (
+      await governor.connect(stranger).execute(targets, values, calldatas, descriptionHash)
+    ).wait();
+    expect(await governor.state(proposalId)).to.equal(State.Executed);
+    expect(await governor.proposalNeedsQueuing(proposalId)).to.equal(true);
+  });
+
   it("changes nothing when the proposal is defeated", async function () {
     const f = await loadFixture(proposalFixture);
     const { governor, revenueSplit: split, alice, bob, tipper, stranger } = f;

@@ -141,6 +141,23 @@ describe("RevenueSplit (stateful fuzz)", function () {
           const creditedTo = tokens.map(() => new Map<string, bigint>());
           const withdrawnBy = tokens.map(() => new Map<string, bigint>());
           const add = <K>(m: Map<K, bigint>, k: K, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
+          // The allocation each token's undistributed pool was earned under.
+          const poolBuckets = tokens.map(() => buckets);
+          const distributeModel = (t: number) => {
+            const pool = acc[t].undistributed;
+            const earnedUnder = poolBuckets[t];
+            const bucketBps = earnedUnder.reduce((total, b) => total + b.bps, 0n);
+            let sum = 0n;
+            for (const bucket of earnedUnder) {
+              const share = (pool * bucket.bps) / bucketBps;
+              sum += share;
+              add(balances[t], bucket.recipient, share);
+              add(creditedTo[t], bucket.recipient, share);
+            }
+            acc[t].credited += sum;
+            acc[t].undistributed = pool - sum;
+            poolBuckets[t] = buckets;
+          };
 
           const withdrawnAmount = (receipt: ContractTransactionReceipt | null) => {
             for (const log of receipt?.logs ?? []) {
@@ -162,6 +179,10 @@ describe("RevenueSplit (stateful fuzz)", function () {
                     ? split.connect(tipper).depositETH(creatorId, { value: action.amount })
                     : split.connect(tipper).depositToken(tokens[t], action.amount, creatorId);
                 await (await tx).wait();
+                if (poolBuckets[t] !== buckets) {
+                  if (acc[t].undistributed > 0n) distributeModel(t);
+                  poolBuckets[t] = buckets;
+                }
                 const live = action.creator < 2;
                 const creatorCredit = live ? (action.amount * creatorShare) / BPS : 0n;
                 acc[t].received += action.amount;
@@ -180,16 +201,7 @@ describe("RevenueSplit (stateful fuzz)", function () {
                   break;
                 }
                 await (await split.connect(stranger).distribute(tokens[t])).wait();
-                const bucketBps = BPS - creatorShare;
-                let sum = 0n;
-                for (const bucket of buckets) {
-                  const share = (pool * bucket.bps) / bucketBps;
-                  sum += share;
-                  add(balances[t], bucket.recipient, share);
-                  add(creditedTo[t], bucket.recipient, share);
-                }
-                acc[t].credited += sum;
-                acc[t].undistributed = pool - sum;
+                distributeModel(t);
                 break;
               }
               case "withdraw": {

@@ -230,6 +230,69 @@ describe("RevenueSplit", function () {
       expect((await split.buckets()).length).to.equal(1);
     });
 
+    describe("does not redirect revenue already earned", function () {
+      async function changedAfterDeposits() {
+        const f = await splitFixture();
+        const { split, governance, tipper, stranger } = f;
+        await (await split.connect(tipper).depositETH(0n, { value: 800n })).wait();
+        await (await split.connect(tipper).depositToken(f.tokenA, 8_000n, 0n)).wait();
+        await (
+          await split
+            .connect(governance)
+            .setAllocation([{ recipient: stranger.address, bps: 8_000 }], 2_000)
+        ).wait();
+        return f;
+      }
+
+      it("whoever distributes first: the old buckets get what arrived before the change", async function () {
+        const { split, operations, treasury, stranger, tokenA } =
+          await loadFixture(changedAfterDeposits);
+        expect(await split.allocationEpoch()).to.equal(1n);
+        expect(await split.pendingEpoch(ETH)).to.equal(0n);
+        // 800 wei to 5,000 : 3,000 -> 500 and 300; nothing to the new bucket.
+        await expect(split.connect(stranger).distribute(ETH))
+          .to.emit(split, "Credited")
+          .withArgs(ETH, operations.address, 500n, 500n)
+          .and.to.emit(split, "Credited")
+          .withArgs(ETH, treasury, 300n, 300n);
+        expect(await split.balanceOf(ETH, stranger.address)).to.equal(0n);
+        expect(await split.pendingEpoch(ETH)).to.equal(1n);
+        await (await split.distribute(tokenA)).wait();
+        expect(await split.balanceOf(tokenA, operations.address)).to.equal(5_000n);
+        expect(await split.balanceOf(tokenA, treasury)).to.equal(3_000n);
+        expect(await split.balanceOf(tokenA, stranger.address)).to.equal(0n);
+      });
+
+      it("a deposit after the change settles the old pool first, then joins the new one", async function () {
+        const { split, tipper, operations, treasury, stranger } =
+          await loadFixture(changedAfterDeposits);
+        await expect(split.connect(tipper).depositETH(0n, { value: 1_000n }))
+          .to.emit(split, "Distributed")
+          .withArgs(ETH, 800n, 0n)
+          .and.to.emit(split, "Deposited")
+          .withArgs(ETH, tipper.address, 0n, 1_000n, 0n, 1_000n);
+        expect(await split.balanceOf(ETH, operations.address)).to.equal(500n);
+        expect(await split.balanceOf(ETH, treasury)).to.equal(300n);
+        await (await split.distribute(ETH)).wait();
+        expect(await split.balanceOf(ETH, stranger.address)).to.equal(1_000n);
+        expect(await split.balanceOf(ETH, operations.address)).to.equal(500n);
+        const acc = await split.accounting(ETH);
+        expect([acc.received, acc.credited, acc.undistributed]).to.deep.equal([1_800n, 1_800n, 0n]);
+      });
+
+      it("keeps every earlier allocation readable", async function () {
+        const { split, operations, treasury, stranger } = await loadFixture(changedAfterDeposits);
+        expect((await split.bucketsAt(0n)).map((b) => [b.recipient, b.bps])).to.deep.equal([
+          [operations.address, 5_000n],
+          [treasury, 3_000n],
+        ]);
+        expect((await split.bucketsAt(1n)).map((b) => [b.recipient, b.bps])).to.deep.equal([
+          [stranger.address, 8_000n],
+        ]);
+        expect(await split.bucketsAt(2n)).to.deep.equal([]);
+      });
+    });
+
     it("rejects anyone else", async function () {
       const { split, alice } = await loadFixture(splitFixture);
       await expect(

@@ -197,7 +197,7 @@ describe("ProfileRegistry: social graph", function () {
 
     it("passes to the profile's new owner with the profile", async function () {
       const { registry, alice, carol, alicePost } = await loadFixture(profilesFixture);
-      await registry.connect(alice).offerTransfer(1n, carol.address);
+      await registry.connect(alice).offerTransfer(1n, carol.address, ethers.MaxUint256);
       await registry.connect(carol).acceptTransfer(1n);
       await expect(registry.connect(alice).retract(alicePost))
         .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
@@ -354,7 +354,7 @@ describe("ProfileRegistry: social graph", function () {
 
     it("postCountOf follows the profile through a transfer", async function () {
       const { registry, alice, carol } = await loadFixture(profilesFixture);
-      await registry.connect(alice).offerTransfer(1n, carol.address);
+      await registry.connect(alice).offerTransfer(1n, carol.address, ethers.MaxUint256);
       await registry.connect(carol).acceptTransfer(1n);
       await expect(registry.connect(carol).post(1n, URI))
         .to.emit(registry, "Posted")

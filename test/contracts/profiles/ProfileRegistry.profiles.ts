@@ -4,8 +4,12 @@ import {
   impersonateAccount,
   loadFixture,
   setBalance,
+  time,
 } from "@nomicfoundation/hardhat-network-helpers";
-import { OTHER_URI, URI, profilesFixture, registryFixture } from "./fixture";
+import { HANDLE_COOLDOWN_SECONDS, agoraDomain } from "../../../sdk/handles";
+import { OTHER_URI, URI, freeAtOf, inAWeek, profilesFixture, registryFixture } from "./fixture";
+
+const COOLDOWN = BigInt(HANDLE_COOLDOWN_SECONDS);
 
 const INVALID_HANDLES: [string, string][] = [
   ["uppercase", "Alice"],
@@ -56,8 +60,12 @@ describe("ProfileRegistry: profiles", function () {
       expect(await registry.profileIdOfHandle("alice")).to.equal(1n);
       expect(await registry.handleOf(1n)).to.equal("alice");
       expect(await registry.postCountOf(1n)).to.equal(0n);
-      expect(await registry.recoveryOf(1n)).to.equal(ethers.ZeroAddress);
-      expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
+      expect(await registry.recoveryOf(1n)).to.deep.equal([
+        ethers.ZeroAddress,
+        ethers.ZeroAddress,
+        0n,
+      ]);
+      expect(await registry.transferOfferOf(1n)).to.deep.equal([ethers.ZeroAddress, 0n, 0n, false]);
     });
 
     it("encodes the event data exactly as the ABI does, for URIs of every padding length", async function () {
@@ -136,27 +144,98 @@ describe("ProfileRegistry: profiles", function () {
   });
 
   describe("changeHandle", function () {
-    it("moves the profile to the new handle, emits HandleChanged and frees the old handle", async function () {
-      const { registry, alice, carol } = await loadFixture(profilesFixture);
-      await expect(registry.connect(alice).changeHandle(1n, "alice_2"))
-        .to.emit(registry, "HandleChanged")
-        .withArgs(1n, "alice", "alice_2");
+    it("moves the profile to the new handle and emits HandleChanged with the old handle's cooldown", async function () {
+      const { registry, alice } = await loadFixture(profilesFixture);
+      const tx = registry.connect(alice).changeHandle(1n, "alice_2");
+      const freeAt = await freeAtOf(tx);
+      await expect(tx).to.emit(registry, "HandleChanged").withArgs(1n, "alice", "alice_2", freeAt);
       expect(await registry.handleOf(1n)).to.equal("alice_2");
       expect(await registry.profileIdOfHandle("alice_2")).to.equal(1n);
       expect(await registry.profileIdOfHandle("alice")).to.equal(0n);
       expect(await registry.profileIdOf(alice.address)).to.equal(1n);
-      await expect(registry.connect(carol).register("alice", URI))
-        .to.emit(registry, "ProfileRegistered")
-        .withArgs(3n, carol.address, "alice", URI);
     });
 
-    it("lets the owner take back a handle it freed", async function () {
+    describe("holds the old handle for the profile that gave it up", function () {
+      it("refusing it to a new profile until its cooldown ends, then letting anyone take it", async function () {
+        const { registry, alice, carol } = await loadFixture(profilesFixture);
+        const freeAt = await freeAtOf(registry.connect(alice).changeHandle(1n, "alice_2"));
+        await expect(registry.connect(carol).register("alice", URI))
+          .to.be.revertedWithCustomError(registry, "ProfileHandleCoolingDown")
+          .withArgs("alice", 1n, freeAt);
+        await time.setNextBlockTimestamp(freeAt - 1n);
+        await expect(registry.connect(carol).register("alice", URI))
+          .to.be.revertedWithCustomError(registry, "ProfileHandleCoolingDown")
+          .withArgs("alice", 1n, freeAt);
+        await time.setNextBlockTimestamp(freeAt);
+        await expect(registry.connect(carol).register("alice", URI))
+          .to.emit(registry, "ProfileRegistered")
+          .withArgs(3n, carol.address, "alice", URI);
+        expect(await registry.profileIdOfHandle("alice")).to.equal(3n);
+      });
+
+      it("refusing it to another profile's handle change", async function () {
+        const { registry, alice, bob } = await loadFixture(profilesFixture);
+        const freeAt = await freeAtOf(registry.connect(alice).changeHandle(1n, "alice_2"));
+        await expect(registry.connect(bob).changeHandle(2n, "alice"))
+          .to.be.revertedWithCustomError(registry, "ProfileHandleCoolingDown")
+          .withArgs("alice", 1n, freeAt);
+      });
+
+      it("letting that profile take it back, also after a transfer to a new owner", async function () {
+        const { registry, alice, carol } = await loadFixture(profilesFixture);
+        await registry.connect(alice).changeHandle(1n, "a".repeat(25));
+        await registry.connect(alice).offerTransfer(1n, carol.address, await inAWeek());
+        await registry.connect(carol).acceptTransfer(1n);
+        const tx = registry.connect(carol).changeHandle(1n, "alice");
+        const freeAt = await freeAtOf(tx);
+        await expect(tx)
+          .to.emit(registry, "HandleChanged")
+          .withArgs(1n, "a".repeat(25), "alice", freeAt);
+        expect(await registry.profileIdOfHandle("alice")).to.equal(1n);
+        expect(await registry.profileIdOfHandle("a".repeat(25))).to.equal(0n);
+      });
+
+      it("and every handle it gives up in turn, each from its own change", async function () {
+        const { registry, alice, carol } = await loadFixture(profilesFixture);
+        const firstFreeAt = await freeAtOf(registry.connect(alice).changeHandle(1n, "alice_2"));
+        await time.increase(HANDLE_COOLDOWN_SECONDS / 2);
+        const secondFreeAt = await freeAtOf(registry.connect(alice).changeHandle(1n, "alice_3"));
+        // A later change does not extend the cooldown of a handle given up before.
+        await time.setNextBlockTimestamp(firstFreeAt);
+        await expect(registry.connect(carol).register("alice", URI)).to.emit(
+          registry,
+          "ProfileRegistered",
+        );
+        await expect(registry.connect(alice).changeHandle(1n, "alice_2")).to.emit(
+          registry,
+          "HandleChanged",
+        );
+        expect(secondFreeAt).to.be.greaterThan(firstFreeAt);
+      });
+    });
+
+    it("encodes HandleChanged exactly as the ABI does, for handles of every length", async function () {
       const { registry, alice } = await loadFixture(profilesFixture);
-      await registry.connect(alice).changeHandle(1n, "a".repeat(25));
-      await expect(registry.connect(alice).changeHandle(1n, "alice"))
-        .to.emit(registry, "HandleChanged")
-        .withArgs(1n, "a".repeat(25), "alice");
-      expect(await registry.profileIdOfHandle("a".repeat(25))).to.equal(0n);
+      const coder = ethers.AbiCoder.defaultAbiCoder();
+      let previous = "alice";
+      for (let length = 3; length <= 25; length++) {
+        const handle = `${"h".repeat(length - 2)}${length.toString().padStart(2, "0")}`;
+        const receipt = await (await registry.connect(alice).changeHandle(1n, handle)).wait();
+        const block = await ethers.provider.getBlock(receipt!.blockNumber);
+        const log = receipt!.logs[0];
+        expect(log.topics).to.deep.equal([
+          registry.interface.getEvent("HandleChanged").topicHash,
+          ethers.toBeHex(1n, 32),
+        ]);
+        expect(log.data).to.equal(
+          coder.encode(
+            ["string", "string", "uint256"],
+            [previous, handle, BigInt(block!.timestamp) + COOLDOWN],
+          ),
+        );
+        expect(await registry.handleOf(1n)).to.equal(handle);
+        previous = handle;
+      }
     });
 
     it("rejects an invalid handle", async function () {
@@ -225,296 +304,6 @@ describe("ProfileRegistry: profiles", function () {
     });
   });
 
-  describe("two-step transfer", function () {
-    describe("offerTransfer", function () {
-      it("records the offer and emits ProfileTransferOffered", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(alice).offerTransfer(1n, carol.address))
-          .to.emit(registry, "ProfileTransferOffered")
-          .withArgs(1n, alice.address, carol.address);
-        expect(await registry.pendingOwnerOf(1n)).to.equal(carol.address);
-        expect(await registry.ownerOf(1n)).to.equal(alice.address);
-      });
-
-      it("withdraws the offer when made to the zero address", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await expect(registry.connect(alice).offerTransfer(1n, ethers.ZeroAddress))
-          .to.emit(registry, "ProfileTransferOffered")
-          .withArgs(1n, alice.address, ethers.ZeroAddress);
-        expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, carol.address);
-      });
-
-      it("replaces an earlier offer", async function () {
-        const { registry, alice, carol, dave } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await registry.connect(alice).offerTransfer(1n, dave.address);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, carol.address);
-        await expect(registry.connect(dave).acceptTransfer(1n))
-          .to.emit(registry, "ProfileTransferred")
-          .withArgs(1n, alice.address, dave.address);
-      });
-
-      it("rejects an offer to the owner itself", async function () {
-        const { registry, alice } = await loadFixture(profilesFixture);
-        await expect(registry.connect(alice).offerTransfer(1n, alice.address))
-          .to.be.revertedWithCustomError(registry, "ProfileInvalidAddress")
-          .withArgs(alice.address);
-      });
-
-      it("rejects a caller who does not own the profile", async function () {
-        const { registry, bob } = await loadFixture(profilesFixture);
-        await expect(registry.connect(bob).offerTransfer(1n, bob.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, bob.address);
-      });
-
-      it("rejects an unknown profile", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(alice).offerTransfer(7n, carol.address))
-          .to.be.revertedWithCustomError(registry, "ProfileNotFound")
-          .withArgs(7n);
-      });
-    });
-
-    describe("acceptTransfer", function () {
-      it("makes the acceptor the owner, with handle, post count and id", async function () {
-        const { registry, alice, carol, alicePost } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.emit(registry, "ProfileTransferred")
-          .withArgs(1n, alice.address, carol.address);
-        expect(await registry.ownerOf(1n)).to.equal(carol.address);
-        expect(await registry.profileIdOf(carol.address)).to.equal(1n);
-        expect(await registry.profileIdOf(alice.address)).to.equal(0n);
-        expect(await registry.handleOf(1n)).to.equal("alice");
-        expect(await registry.profileIdOfHandle("alice")).to.equal(1n);
-        expect(await registry.postCountOf(1n)).to.equal(1n);
-        expect(await registry.postExists(alicePost)).to.equal(true);
-        expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
-      });
-
-      it("hands the owner's powers to the acceptor and frees the sender to register again", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await registry.connect(carol).acceptTransfer(1n);
-        await expect(registry.connect(alice).setMetadataURI(1n, OTHER_URI))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, alice.address);
-        await expect(registry.connect(carol).changeHandle(1n, "carol"))
-          .to.emit(registry, "HandleChanged")
-          .withArgs(1n, "alice", "carol");
-        await expect(registry.connect(alice).register("alice", URI))
-          .to.emit(registry, "ProfileRegistered")
-          .withArgs(3n, alice.address, "alice", URI);
-      });
-
-      it("cannot be repeated: the offer is spent", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await registry.connect(carol).acceptTransfer(1n);
-        await registry.connect(carol).offerTransfer(1n, alice.address);
-        await registry.connect(alice).acceptTransfer(1n);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, carol.address);
-        expect(await registry.ownerOf(1n)).to.equal(alice.address);
-      });
-
-      it("clears the recovery address the sender chose", async function () {
-        const { registry, alice, carol, dave } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, dave.address);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.emit(registry, "RecoverySet")
-          .withArgs(1n, ethers.ZeroAddress);
-        expect(await registry.recoveryOf(1n)).to.equal(ethers.ZeroAddress);
-        await expect(registry.connect(dave).recover(1n, dave.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, dave.address);
-      });
-
-      it("emits no RecoverySet when there was no recovery address", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await expect(registry.connect(carol).acceptTransfer(1n)).to.not.emit(
-          registry,
-          "RecoverySet",
-        );
-      });
-
-      it("rejects a caller who is not the offered address", async function () {
-        const { registry, alice, carol, dave } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await expect(registry.connect(dave).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, dave.address);
-      });
-
-      it("rejects a caller when no offer exists", async function () {
-        const { registry, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, carol.address);
-        await expect(registry.connect(carol).acceptTransfer(42n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(42n, carol.address);
-      });
-
-      it("rejects an acceptor that already owns a profile", async function () {
-        const { registry, alice, bob } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, bob.address);
-        await expect(registry.connect(bob).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileAlreadyOwned")
-          .withArgs(bob.address, 2n);
-      });
-
-      it("rejects an acceptor that registered a profile after the offer", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).offerTransfer(1n, carol.address);
-        await registry.connect(carol).register("carol", URI);
-        await expect(registry.connect(carol).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileAlreadyOwned")
-          .withArgs(carol.address, 3n);
-      });
-    });
-  });
-
-  describe("recovery", function () {
-    describe("setRecovery", function () {
-      it("records the recovery address and emits RecoverySet", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(alice).setRecovery(1n, carol.address))
-          .to.emit(registry, "RecoverySet")
-          .withArgs(1n, carol.address);
-        expect(await registry.recoveryOf(1n)).to.equal(carol.address);
-      });
-
-      it("removes it when set to the zero address", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await expect(registry.connect(alice).setRecovery(1n, ethers.ZeroAddress))
-          .to.emit(registry, "RecoverySet")
-          .withArgs(1n, ethers.ZeroAddress);
-        await expect(registry.connect(carol).recover(1n, carol.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, carol.address);
-      });
-
-      it("rejects a caller who does not own the profile", async function () {
-        const { registry, bob } = await loadFixture(profilesFixture);
-        await expect(registry.connect(bob).setRecovery(1n, bob.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, bob.address);
-      });
-
-      it("rejects an unknown profile", async function () {
-        const { registry, alice } = await loadFixture(profilesFixture);
-        await expect(registry.connect(alice).setRecovery(0n, alice.address))
-          .to.be.revertedWithCustomError(registry, "ProfileNotFound")
-          .withArgs(0n);
-      });
-    });
-
-    describe("recover", function () {
-      it("moves the profile to a new address at once, without the owner", async function () {
-        const { registry, alice, carol, dave } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await expect(registry.connect(carol).recover(1n, dave.address))
-          .to.emit(registry, "ProfileTransferred")
-          .withArgs(1n, alice.address, dave.address);
-        expect(await registry.ownerOf(1n)).to.equal(dave.address);
-        expect(await registry.profileIdOf(dave.address)).to.equal(1n);
-        expect(await registry.profileIdOf(alice.address)).to.equal(0n);
-        expect(await registry.handleOf(1n)).to.equal("alice");
-      });
-
-      it("can move the profile to the recovery address itself", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await registry.connect(carol).recover(1n, carol.address);
-        expect(await registry.ownerOf(1n)).to.equal(carol.address);
-      });
-
-      it("clears the recovery address and any pending offer", async function () {
-        const { registry, alice, carol, dave } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await registry.connect(alice).offerTransfer(1n, dave.address);
-        await expect(registry.connect(carol).recover(1n, carol.address))
-          .to.emit(registry, "RecoverySet")
-          .withArgs(1n, ethers.ZeroAddress);
-        expect(await registry.recoveryOf(1n)).to.equal(ethers.ZeroAddress);
-        expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
-        await expect(registry.connect(dave).acceptTransfer(1n))
-          .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
-          .withArgs(1n, dave.address);
-        await expect(registry.connect(carol).recover(1n, dave.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, carol.address);
-      });
-
-      it("rejects a caller who is not the recovery address, the owner included", async function () {
-        const { registry, alice, bob, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await expect(registry.connect(bob).recover(1n, bob.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, bob.address);
-        await expect(registry.connect(alice).recover(1n, bob.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, alice.address);
-      });
-
-      it("rejects any caller when no recovery address is set", async function () {
-        const { registry, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(carol).recover(1n, carol.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, carol.address);
-      });
-
-      it("rejects the zero address as caller when no recovery address is set", async function () {
-        const { registry, alice, dave } = await loadFixture(profilesFixture);
-        await impersonateAccount(ethers.ZeroAddress);
-        await setBalance(ethers.ZeroAddress, ethers.parseEther("1"));
-        const zero = await ethers.getSigner(ethers.ZeroAddress);
-        await expect(registry.connect(zero).recover(1n, dave.address))
-          .to.be.revertedWithCustomError(registry, "ProfileUnauthorized")
-          .withArgs(1n, ethers.ZeroAddress);
-        expect(await registry.ownerOf(1n)).to.equal(alice.address);
-      });
-
-      it("rejects recovery to the zero address", async function () {
-        const { registry, alice, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await expect(registry.connect(carol).recover(1n, ethers.ZeroAddress))
-          .to.be.revertedWithCustomError(registry, "ProfileInvalidAddress")
-          .withArgs(ethers.ZeroAddress);
-      });
-
-      it("rejects recovery to an address that already owns a profile", async function () {
-        const { registry, alice, bob, carol } = await loadFixture(profilesFixture);
-        await registry.connect(alice).setRecovery(1n, carol.address);
-        await expect(registry.connect(carol).recover(1n, bob.address))
-          .to.be.revertedWithCustomError(registry, "ProfileAlreadyOwned")
-          .withArgs(bob.address, 2n);
-        await expect(registry.connect(carol).recover(1n, alice.address))
-          .to.be.revertedWithCustomError(registry, "ProfileAlreadyOwned")
-          .withArgs(alice.address, 1n);
-      });
-
-      it("rejects an unknown profile", async function () {
-        const { registry, carol } = await loadFixture(profilesFixture);
-        await expect(registry.connect(carol).recover(99n, carol.address))
-          .to.be.revertedWithCustomError(registry, "ProfileNotFound")
-          .withArgs(99n);
-      });
-    });
-  });
-
   // No key controls the zero address, but some chains and test nodes let it send. Every profile
   // without an offer has the zero address as its pending owner, so it must be refused explicitly.
   describe("a transaction sent from the zero address", function () {
@@ -535,7 +324,7 @@ describe("ProfileRegistry: profiles", function () {
     it("cannot accept a profile that has no offer", async function () {
       const { registry, alice } = await loadFixture(profilesFixture);
       const zero = await zeroSender();
-      expect(await registry.pendingOwnerOf(1n)).to.equal(ethers.ZeroAddress);
+      expect((await registry.transferOfferOf(1n)).to).to.equal(ethers.ZeroAddress);
       await expect(registry.connect(zero).acceptTransfer(1n))
         .to.be.revertedWithCustomError(registry, "ProfileNoTransferOffer")
         .withArgs(1n, ethers.ZeroAddress);
@@ -587,17 +376,26 @@ describe("ProfileRegistry: profiles", function () {
         .withArgs(3n);
     });
 
-    it("recoveryOf and pendingOwnerOf are zero for an unknown profile", async function () {
+    it("recoveryOf and transferOfferOf are zeros for an unknown profile", async function () {
       const { registry } = await loadFixture(profilesFixture);
-      expect(await registry.recoveryOf(99n)).to.equal(ethers.ZeroAddress);
-      expect(await registry.pendingOwnerOf(99n)).to.equal(ethers.ZeroAddress);
+      expect(await registry.recoveryOf(99n)).to.deep.equal([
+        ethers.ZeroAddress,
+        ethers.ZeroAddress,
+        0n,
+      ]);
+      expect(await registry.transferOfferOf(99n)).to.deep.equal([
+        ethers.ZeroAddress,
+        0n,
+        0n,
+        false,
+      ]);
     });
 
     it("profileCount starts at zero and counts every registration, never reusing ids", async function () {
       const { registry, alice, carol } = await loadFixture(registryFixture);
       expect(await registry.profileCount()).to.equal(0n);
       await registry.connect(alice).register("alice", URI);
-      await registry.connect(alice).offerTransfer(1n, carol.address);
+      await registry.connect(alice).offerTransfer(1n, carol.address, await inAWeek());
       await registry.connect(carol).acceptTransfer(1n);
       await registry.connect(alice).register("alice_again", URI);
       expect(await registry.profileCount()).to.equal(2n);
@@ -620,14 +418,7 @@ describe("ProfileRegistry: profiles", function () {
       expect(await registry.nonces(carol.address)).to.equal(0n);
     });
 
-    it("DOMAIN_SEPARATOR is the EIP-712 domain Agora, version 1, this chain and contract", async function () {
-      const { registry, domain } = await loadFixture(registryFixture);
-      expect(await registry.DOMAIN_SEPARATOR()).to.equal(
-        ethers.TypedDataEncoder.hashDomain(domain),
-      );
-    });
-
-    it("eip712Domain describes the same domain", async function () {
+    it("eip712Domain describes the domain Agora, version 1, this chain and contract, as the sdk does", async function () {
       const { registry, chainId } = await loadFixture(registryFixture);
       const reported = await registry.eip712Domain();
       expect(reported.fields).to.equal("0x0f");
@@ -637,6 +428,15 @@ describe("ProfileRegistry: profiles", function () {
       expect(reported.verifyingContract).to.equal(await registry.getAddress());
       expect(reported.salt).to.equal(ethers.ZeroHash);
       expect(reported.extensions).to.deep.equal([]);
+      const reportedDomain = {
+        name: reported.name,
+        version: reported.version,
+        chainId: reported.chainId,
+        verifyingContract: reported.verifyingContract,
+      };
+      expect(ethers.TypedDataEncoder.hashDomain(reportedDomain)).to.equal(
+        ethers.TypedDataEncoder.hashDomain(agoraDomain(chainId, await registry.getAddress())),
+      );
     });
   });
 });

@@ -13,7 +13,7 @@ import {
   type TypedDataSigner,
 } from "../../../sdk/handles";
 import { TestSmartWallet__factory, type ProfileRegistry } from "../../../typechain-types";
-import { OTHER_URI, URI, profilesFixture, signFor } from "./fixture";
+import { OTHER_URI, URI, freeAtOf, profilesFixture, signFor } from "./fixture";
 
 /**
  * alice (1) and bob (2) as in `profilesFixture`, plus a smart wallet owned by carol's key that
@@ -120,7 +120,7 @@ const VARIANTS = [
     async expectDone(f, actor, tx, m) {
       await expect(tx)
         .to.emit(f.registry, "HandleChanged")
-        .withArgs(actor.profileId, actor.handle, m.handle)
+        .withArgs(actor.profileId, actor.handle, m.handle, await freeAtOf(tx))
         .and.to.emit(f.registry, "MetadataURIChanged")
         .withArgs(actor.profileId, m.metadataURI);
       expect(await f.registry.handleOf(actor.profileId)).to.equal(m.handle);
@@ -466,9 +466,10 @@ describe("ProfileRegistry: signed actions", function () {
 
     it("leaves the metadata URI unchanged when it is empty", async function () {
       const f = await loadFixture(signedFixture);
-      await expect(update(f, "alice_2", ""))
+      const tx = update(f, "alice_2", "");
+      await expect(tx)
         .to.emit(f.registry, "HandleChanged")
-        .withArgs(1n, "alice", "alice_2")
+        .withArgs(1n, "alice", "alice_2", await freeAtOf(tx))
         .and.not.to.emit(f.registry, "MetadataURIChanged");
     });
 
@@ -512,7 +513,7 @@ describe("ProfileRegistry: signed actions", function () {
           metadataURI: "",
         },
       );
-      await f.registry.connect(f.alice).offerTransfer(1n, f.dave.address);
+      await f.registry.connect(f.alice).offerTransfer(1n, f.dave.address, ethers.MaxUint256);
       await f.registry.connect(f.dave).acceptTransfer(1n);
       await expect(f.registry.connect(f.relayer).updateFor(1n, "stolen", "", deadline, signature))
         .to.be.revertedWithCustomError(f.registry, "ProfileSignatureInvalid")
@@ -646,6 +647,62 @@ describe("ProfileRegistry: signed actions", function () {
     });
   });
 
+  describe("burnNonce", function () {
+    it("spends the caller's nonce: a request signed with it can never be carried out", async function () {
+      const f = await loadFixture(signedFixture);
+      const unused = await signFor(f.registry, f.domain, f.alice, f.alice.address, "Follow", {
+        profileId: 1n,
+        targetId: 2n,
+      });
+      expect(await f.registry.connect(f.alice).burnNonce.staticCall()).to.equal(0n);
+      await expect(f.registry.connect(f.alice).burnNonce())
+        .to.emit(f.registry, "NonceUsed")
+        .withArgs(f.alice.address, 0n);
+      expect(await f.registry.nonces(f.alice.address)).to.equal(1n);
+      await expect(
+        f.registry.connect(f.relayer).followFor(1n, 2n, unused.deadline, unused.signature),
+      )
+        .to.be.revertedWithCustomError(f.registry, "ProfileSignatureInvalid")
+        .withArgs(f.alice.address);
+      // The next nonce signs as usual.
+      const next = await signFor(f.registry, f.domain, f.alice, f.alice.address, "Follow", {
+        profileId: 1n,
+        targetId: 2n,
+      });
+      await expect(f.registry.connect(f.relayer).followFor(1n, 2n, next.deadline, next.signature))
+        .to.emit(f.registry, "Followed")
+        .withArgs(1n, 2n);
+    });
+
+    it("gives up one nonce per call, and only the caller's", async function () {
+      const f = await loadFixture(signedFixture);
+      for (let i = 0n; i < 3n; i++) {
+        await expect(f.registry.connect(f.bob).burnNonce())
+          .to.emit(f.registry, "NonceUsed")
+          .withArgs(f.bob.address, i);
+      }
+      expect(await f.registry.nonces(f.bob.address)).to.equal(3n);
+      expect(await f.registry.nonces(f.alice.address)).to.equal(0n);
+    });
+
+    it("also spends the nonce of an address without a profile, cancelling a signed registration", async function () {
+      const f = await loadFixture(signedFixture);
+      const signed = await signFor(f.registry, f.domain, f.dave, f.dave.address, "Register", {
+        owner: f.dave.address,
+        handle: "dave",
+        metadataURI: URI,
+      });
+      await f.registry.connect(f.dave).burnNonce();
+      await expect(
+        f.registry
+          .connect(f.relayer)
+          .registerFor(f.dave.address, "dave", URI, signed.deadline, signed.signature),
+      )
+        .to.be.revertedWithCustomError(f.registry, "ProfileSignatureInvalid")
+        .withArgs(f.dave.address);
+    });
+  });
+
   describe("sdk typed data", function () {
     it("encodes each message type exactly as the contract's typehash", function () {
       const expected: Record<keyof typeof AGORA_TYPES, string> = {
@@ -653,6 +710,7 @@ describe("ProfileRegistry: signed actions", function () {
           "Register(address owner,string handle,string metadataURI,uint256 nonce,uint256 deadline)",
         Update:
           "Update(uint256 profileId,string handle,string metadataURI,uint256 nonce,uint256 deadline)",
+        AcceptProfile: "AcceptProfile(uint256 profileId,address to,uint256 nonce,uint256 deadline)",
         Post: "Post(uint256 authorId,string contentURI,uint256 parentId,uint256 quotedId,uint256 nonce,uint256 deadline)",
         Follow: "Follow(uint256 profileId,uint256 targetId,uint256 nonce,uint256 deadline)",
         Unfollow: "Unfollow(uint256 profileId,uint256 targetId,uint256 nonce,uint256 deadline)",

@@ -11,6 +11,7 @@ import {
   type TypedDataSigner,
 } from "../../../sdk/handles";
 import type { ProfileRegistry } from "../../../typechain-types";
+import { HANDLE_COOLDOWN_SECONDS } from "../../../sdk/handles";
 
 export const URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy5";
 export const OTHER_URI = "ar://8oOBl2sKQ3wZy6mN9QfwA5vTn2hXo7B0X1uKc4uWw3s";
@@ -49,6 +50,20 @@ export async function signFor<T extends AgoraPrimaryType>(
   const value = { ...message, nonce, deadline } as AgoraMessages[T];
   const signature = await signAgora(signer, agoraTypedData(domain, primaryType, value));
   return { signature, deadline };
+}
+
+/** When a handle given up in the block of `tx` becomes free for anyone. */
+export async function freeAtOf(
+  tx: Promise<{ wait(): Promise<{ blockNumber: number } | null> }>,
+): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  const block = await ethers.provider.getBlock(receipt!.blockNumber);
+  return BigInt(block!.timestamp) + BigInt(HANDLE_COOLDOWN_SECONDS);
+}
+
+/** An offer expiry a week from the latest block. */
+export async function inAWeek(): Promise<bigint> {
+  return BigInt(await time.latest()) + 7n * 86_400n;
 }
 
 export type Signer = HardhatEthersSigner;

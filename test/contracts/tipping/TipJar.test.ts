@@ -112,6 +112,7 @@ describe("TipJar", function () {
         revenueSplit,
         timelock,
         FEE_BPS,
+        0,
       );
       await expect(jar.deploymentTransaction())
         .to.emit(jar, "CreatorShareSynced")
@@ -123,7 +124,7 @@ describe("TipJar", function () {
       const { registry, timelock, deployer } = await loadFixture(tipFixture);
       const sink = await new RevenueSinkRecorder__factory(deployer).deploy();
       await expect(
-        new TipJar__factory(deployer).deploy(registry, registry, sink, timelock, FEE_BPS),
+        new TipJar__factory(deployer).deploy(registry, registry, sink, timelock, FEE_BPS, 0),
       ).to.be.reverted;
     });
   });
@@ -256,6 +257,30 @@ describe("TipJar", function () {
       expect(await tipJar.pendingTokenFees(tokenA, creator1Id)).to.equal(feeOf(ONE));
     });
 
+    it("computes the fee of any amount, one whose product with the rate exceeds 256 bits included", async function () {
+      const { tipJar, tokenA, tipper, creator1Id } = await loadFixture(tipFixture);
+      // Above 2^256 / MAX_FEE_BPS the fee takes the 512-bit path; at MaxUint256 / 200 the plain
+      // product with 250 bps would wrap. Every amount agrees with the reference.
+      const largestDirect = ethers.MaxUint256 / 1_000n;
+      const amounts = [largestDirect, largestDirect + 1n, ethers.MaxUint256 / 200n];
+      await (await tokenA.mint(tipper.address, amounts[0] + amounts[1] + amounts[2])).wait();
+      for (const amount of amounts) {
+        const before = await tipJar.pendingTokenFees(tokenA, creator1Id);
+        await expect(tipJar.connect(tipper).tipToken(creator1Id, tokenA, amount, ""))
+          .to.emit(tipJar, "Tipped")
+          .withArgs(
+            creator1Id,
+            0n,
+            tipper.address,
+            await tokenA.getAddress(),
+            amount,
+            feeOf(amount),
+            "",
+          );
+        expect(await tipJar.pendingTokenFees(tokenA, creator1Id)).to.equal(before + feeOf(amount));
+      }
+    });
+
     it("tips a post's author", async function () {
       const { tipJar, tokenA, tipper, creator1, post1Id } = await loadFixture(tipFixture);
       await expect(
@@ -316,7 +341,7 @@ describe("TipJar", function () {
         await expect(
           tipJar
             .connect(tipper)
-            .tipTokenWithPermit(creator1Id, 0n, tokenB, ONE, "", deadline, v, r, s),
+            .tipTokenWithPermit(creator1Id, 0n, tokenB, ONE, "", ZeroAddress, deadline, v, r, s),
         ).to.changeTokenBalance(tokenB, creator1, ONE - feeOf(ONE));
       });
 
@@ -332,7 +357,7 @@ describe("TipJar", function () {
         await expect(
           tipJar
             .connect(tipper)
-            .tipTokenWithPermit(0n, post1Id, tokenB, ONE, "", deadline, v, r, s),
+            .tipTokenWithPermit(0n, post1Id, tokenB, ONE, "", ZeroAddress, deadline, v, r, s),
         ).to.changeTokenBalance(tokenB, creator1, ONE - feeOf(ONE));
       });
 
@@ -343,7 +368,18 @@ describe("TipJar", function () {
         await expect(
           tipJar
             .connect(tipper)
-            .tipTokenWithPermit(creator2Id, post1Id, tokenB, ONE, "", deadline, v, r, s),
+            .tipTokenWithPermit(
+              creator2Id,
+              post1Id,
+              tokenB,
+              ONE,
+              "",
+              ZeroAddress,
+              deadline,
+              v,
+              r,
+              s,
+            ),
         )
           .to.be.revertedWithCustomError(tipJar, "TipJarPostAuthorMismatch")
           .withArgs(post1Id, creator2Id, creator1Id);
@@ -417,6 +453,146 @@ describe("TipJar", function () {
     });
   });
 
+  describe("a tip with a referrer", function () {
+    const REF_BPS = BigInt(DAO_DEFAULTS.tipReferrerShareBps);
+    /** The referrer's part of an ETH tip: its share of what the jar would keep. */
+    const ethReferral = (amount: bigint) => {
+      const tip = ethTip(amount);
+      const referrerFee = (tip.accrued * REF_BPS) / BPS;
+      return { ...tip, referrerFee, kept: tip.accrued - referrerFee };
+    };
+
+    it("credits the referrer its share of an ETH tip's fee; tipper and creator see no difference", async function () {
+      const { tipJar, tipper, creator1, creator1Id, stranger: app } = await loadFixture(tipFixture);
+      const r = ethReferral(ONE);
+      expect(r.referrerFee).to.be.gt(0n);
+      const tx = tipJar
+        .connect(tipper)
+        .tipETHWithReferrer(creator1Id, "gm", app.address, { value: ONE });
+      await expect(tx)
+        .to.emit(tipJar, "ReferrerCredited")
+        .withArgs(app.address, ZeroAddress, r.referrerFee, r.referrerFee)
+        .and.to.emit(tipJar, "Tipped")
+        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, ONE, r.kept, "gm");
+      await expect(tx).to.changeEtherBalances([tipper, creator1], [-ONE, r.net]);
+      expect(await tipJar.referrerBalanceOf(ZeroAddress, app.address)).to.equal(r.referrerFee);
+      expect(await tipJar.pendingETHFees()).to.equal(r.kept);
+      // The referrer's ETH is not a fee: a sweep leaves it.
+      await (await tipJar.sweepETH()).wait();
+      expect(await ethers.provider.getBalance(tipJar)).to.equal(r.referrerFee);
+    });
+
+    it("announces the credit right before the tip it belongs to", async function () {
+      const { tipJar, tipper, creator1Id, post1Id, stranger: app } = await loadFixture(tipFixture);
+      const receipt = await (
+        await tipJar
+          .connect(tipper)
+          .tipPostETHWithReferrer(post1Id, "", app.address, { value: ONE })
+      ).wait();
+      const names = receipt!.logs.map((log) => tipJar.interface.parseLog(log)?.name);
+      expect(names).to.deep.equal(["ReferrerCredited", "Tipped"]);
+      expect(creator1Id).to.equal(post1Id >> 64n);
+    });
+
+    it("credits the referrer its share of a token tip's fee", async function () {
+      const {
+        tipJar,
+        tokenA,
+        tipper,
+        creator1,
+        creator1Id,
+        stranger: app,
+      } = await loadFixture(tipFixture);
+      const fee = feeOf(ONE);
+      const referrerFee = (fee * REF_BPS) / BPS;
+      const tx = tipJar.connect(tipper).tipTokenWithReferrer(creator1Id, tokenA, ONE, "", app);
+      await expect(tx)
+        .to.emit(tipJar, "ReferrerCredited")
+        .withArgs(app.address, await tokenA.getAddress(), referrerFee, referrerFee)
+        .and.to.emit(tipJar, "Tipped")
+        .withArgs(
+          creator1Id,
+          0n,
+          tipper.address,
+          await tokenA.getAddress(),
+          ONE,
+          fee - referrerFee,
+          "",
+        );
+      await expect(tx).to.changeTokenBalances(
+        tokenA,
+        [tipper, creator1, tipJar],
+        [-ONE, ONE - fee, fee],
+      );
+      expect(await tipJar.pendingTokenFees(tokenA, creator1Id)).to.equal(fee - referrerFee);
+      expect(await tipJar.referrerBalanceOf(tokenA, app.address)).to.equal(referrerFee);
+      await expect(tipJar.connect(app).withdrawReferrerFees(tokenA, app.address))
+        .to.emit(tipJar, "ReferrerFeesWithdrawn")
+        .withArgs(app.address, await tokenA.getAddress(), app.address, referrerFee);
+      await expect(
+        tipJar.connect(app).withdrawReferrerFees(tokenA, app.address),
+      ).to.be.revertedWithCustomError(tipJar, "TipJarNothingToWithdraw");
+    });
+
+    it("credits batches once per referrer, with a running balance per tip", async function () {
+      const f = await loadFixture(tipFixture);
+      const { tipJar, tokenA, tipper, creator1Id, creator2Id, post1Id, stranger: app } = f;
+      const tips = [
+        { profileId: creator1Id, postId: 0n, amount: ONE },
+        { profileId: creator2Id, postId: 0n, amount: 2n * ONE },
+        { profileId: creator1Id, postId: post1Id, amount: ONE },
+      ];
+      const ethFees = tips.map((t) => ethReferral(t.amount).referrerFee);
+      const receipt = await (
+        await tipJar
+          .connect(tipper)
+          .tipETHBatchWithReferrer(tips, "", app.address, { value: 4n * ONE })
+      ).wait();
+      const balances = receipt!.logs
+        .map((log) => tipJar.interface.parseLog(log))
+        .filter((e) => e?.name === "ReferrerCredited")
+        .map((e) => e!.args.balance as bigint);
+      expect(balances).to.deep.equal([
+        ethFees[0],
+        ethFees[0] + ethFees[1],
+        ethFees[0] + ethFees[1] + ethFees[2],
+      ]);
+      const ethTotal = ethFees.reduce((a, b) => a + b, 0n);
+      expect(await tipJar.referrerBalanceOf(ZeroAddress, app.address)).to.equal(ethTotal);
+      await (await tipJar.connect(tipper).tipTokenBatchWithReferrer(tokenA, tips, "", app)).wait();
+      const tokenTotal = tips.reduce((sum, t) => sum + (feeOf(t.amount) * REF_BPS) / BPS, 0n);
+      expect(await tipJar.referrerBalanceOf(tokenA, app.address)).to.equal(tokenTotal);
+      const tx = tipJar.connect(app).withdrawReferrerFees(ZeroAddress, app.address);
+      await expect(tx).to.changeEtherBalances([tipJar, app], [-ethTotal, ethTotal]);
+    });
+
+    it("treats a zero referrer as a plain tip", async function () {
+      const { tipJar, tipper, creator1Id } = await loadFixture(tipFixture);
+      await expect(
+        tipJar.connect(tipper).tipETHWithReferrer(creator1Id, "", ZeroAddress, { value: ONE }),
+      )
+        .to.emit(tipJar, "Tipped")
+        .withArgs(creator1Id, 0n, tipper.address, ZeroAddress, ONE, accruedOf(ONE), "")
+        .and.not.to.emit(tipJar, "ReferrerCredited");
+      expect(await tipJar.pendingETHFees()).to.equal(accruedOf(ONE));
+    });
+
+    it("pays the share governance sets, up to half of the fee", async function () {
+      const f = await loadFixture(tipFixture);
+      const governance = await timelockSigner(await f.timelock.getAddress());
+      await expect(f.tipJar.connect(governance).setReferrerShareBps(5_000))
+        .to.emit(f.tipJar, "ReferrerShareChanged")
+        .withArgs(REF_BPS, 5_000n);
+      expect(await f.tipJar.referrerShareBps()).to.equal(5_000n);
+      await expect(f.tipJar.connect(governance).setReferrerShareBps(5_001))
+        .to.be.revertedWithCustomError(f.tipJar, "TipJarReferrerShareTooHigh")
+        .withArgs(5_001n, 5_000n);
+      await expect(f.tipJar.connect(f.stranger).setReferrerShareBps(0))
+        .to.be.revertedWithCustomError(f.tipJar, "TipJarUnauthorized")
+        .withArgs(f.stranger.address);
+    });
+  });
+
   describe("claiming", function () {
     it("is only for the profile's current owner", async function () {
       const { tipJar, stranger, creator1Id } = await loadFixture(tipFixture);
@@ -451,6 +627,7 @@ describe("TipJar", function () {
       const offer = registry.interface.encodeFunctionData("offerTransfer", [
         walletProfileId,
         stranger.address,
+        ethers.MaxUint256,
       ]);
       await (await wallet.act(await registry.getAddress(), offer)).wait();
       await (await registry.connect(stranger).acceptTransfer(walletProfileId)).wait();
@@ -719,9 +896,12 @@ describe("TipJar", function () {
     it("cannot be deployed above the cap", async function () {
       const { tipJar, registry, revenueSplit, deployer } = await loadFixture(tipFixture);
       const factory = await ethers.getContractFactory("TipJar", deployer);
-      await expect(factory.deploy(registry, registry, revenueSplit, deployer.address, 1_001))
+      await expect(factory.deploy(registry, registry, revenueSplit, deployer.address, 1_001, 0))
         .to.be.revertedWithCustomError(tipJar, "TipJarFeeTooHigh")
         .withArgs(1_001n, 1_000n);
+      await expect(factory.deploy(registry, registry, revenueSplit, deployer.address, 250, 5_001))
+        .to.be.revertedWithCustomError(tipJar, "TipJarReferrerShareTooHigh")
+        .withArgs(5_001n, 5_000n);
     });
 
     it("rounds down, in the creator's favour", async function () {
