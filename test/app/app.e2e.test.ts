@@ -83,11 +83,22 @@ describe("The Agora app in a browser", function () {
     await page.keyboard.press("Backspace");
     await page.locator(selector).fill(value);
   };
+  /**
+   * Connects the development wallet unless it is connected. Waits first for the wallet's state
+   * to settle: after a reload the app reconnects on its own, and a click on "Connect" while it
+   * does would open a menu that the finished reconnection then removes.
+   */
+  const connectDevWallet = async () => {
+    const settled = await page.waitForSelector(
+      '.wallet[data-status="connected"], .wallet[data-status="disconnected"]',
+    );
+    if ((await settled!.evaluate((w) => w.getAttribute("data-status"))) === "connected") return;
+    await page.locator(".wallet button::-p-text(Connect)").click();
+    await page.locator("#connectors button::-p-text(Use development wallet)").click();
+    await page.waitForSelector("#dev-account");
+  };
   const useAccount = async (index: number) => {
-    if (!(await page.$("#dev-account"))) {
-      await page.locator(".wallet button::-p-text(Connect)").click();
-      await page.locator("button::-p-text(Use development wallet)").click();
-    }
+    await connectDevWallet();
     await page.waitForFunction(() => document.querySelectorAll("#dev-account option").length >= 30);
     await page.select("#dev-account", String(index));
     await page.waitForSelector(`[data-account="${account(index).toLowerCase()}"]`);
@@ -334,9 +345,8 @@ describe("The Agora app in a browser", function () {
 
     it("connects, takes ETH from the devnet faucet and registers a handle checked as typed", async function () {
       await go("/");
-      await page.locator(".wallet button::-p-text(Connect)").click();
-      await page.locator("button::-p-text(Use development wallet)").click();
-      await page.waitForSelector(".badge.devnet");
+      await connectDevWallet();
+      await page.waitForSelector(".wallet .badge.devnet");
       await useAccount(NEWCOMER);
       await page.locator("button::-p-text(Faucet)").click();
       await eventually(

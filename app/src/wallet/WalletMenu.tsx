@@ -90,7 +90,7 @@ export function WalletMenu() {
   const [open, setOpen] = useState(false);
   if (status !== "connected" || !address) {
     return (
-      <div className="wallet">
+      <div className="wallet" data-status={status}>
         <button
           type="button"
           aria-expanded={open}
@@ -126,7 +126,7 @@ export function WalletMenu() {
     );
   }
   return (
-    <div className="wallet">
+    <div className="wallet" data-status={status}>
       {connector?.id === "agoraDevWallet" && (
         <span
           className="badge devnet"
