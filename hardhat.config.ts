@@ -5,7 +5,7 @@ import {
   TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
 } from "hardhat/builtin-tasks/task-names";
 import { writeAbiModules } from "./scripts/abi-modules";
-import { remoteNetworks } from "./deploy/networks";
+import { blockscoutChains, remoteNetworks } from "./deploy/networks";
 import type { HardhatUserConfig } from "hardhat/config";
 import type { HttpNetworkUserConfig } from "hardhat/types";
 
@@ -23,7 +23,9 @@ subtask(
       compilerPath: require.resolve("solc/soljson.js"),
       isSolcJs: true,
       version: SOLC_VERSION,
-      longVersion: solc.version(),
+      // solc.version() of the WebAssembly build ends ".Emscripten.clang"; explorers know
+      // compilers by the native long version, which source verification submits.
+      longVersion: solc.version().replace(/\.Emscripten\.clang$/, ""),
     };
   },
 );
@@ -69,6 +71,9 @@ const config: HardhatUserConfig = {
   },
   // Source verification (npm run deploy:verify): one Etherscan V2 key serves every chain above.
   etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
+  // Blockscout needs no key. deploy/verify.ts runs its subtask directly, so `enabled` only keeps
+  // `npx hardhat verify` to Etherscan.
+  blockscout: { enabled: false, customChains: blockscoutChains() },
   sourcify: { enabled: false },
   mocha: { timeout: 300_000 },
   gasReporter: { enabled: false },

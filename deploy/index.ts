@@ -5,12 +5,12 @@ import { printAudit, parametersFor, targetOf } from "./launch";
 import { deployerWallet } from "./networks";
 import { checkConcentration } from "./parameters";
 import { deployWithParameters } from "./suite";
-import { verifyDeployment } from "./verify";
+import { explorersFor, verifyDeployment } from "./verify";
 
 /**
  * `npm run deploy -- --network <name>`: deploys the suite that deploy/parameters/<name>.json
  * describes, resumably (deployments/<name>.journal.json), writes deployments/<name>.json,
- * verifies the sources when ETHERSCAN_API_KEY is set, and ends with the audit.
+ * verifies the sources (deploy/verify.ts), and ends with the audit.
  */
 async function main(): Promise<void> {
   await hre.run("compile", { quiet: true });
@@ -59,7 +59,16 @@ async function main(): Promise<void> {
   for (const [name, { address, blockNumber }] of Object.entries(file.contracts)) {
     console.log(`  ${name.padEnd(20)} ${address}  block ${blockNumber}`);
   }
-  if (!target.isDev) await verifyDeployment(hre, file);
+  if (!target.isDev) {
+    const rehearsal = process.env.AGORA_REHEARSAL === "1";
+    if (rehearsal && !process.env.BLOCKSCOUT_URL) {
+      console.log(
+        "\nSource verification skipped: a rehearsal's contracts are on a local node that public explorers do not see (BLOCKSCOUT_URL names an explorer that does)",
+      );
+    } else {
+      await verifyDeployment(hre, file, explorersFor(file.chainId, { publicOnly: rehearsal }));
+    }
+  }
   const report = await printAudit(hre, file, parameters);
   if (report.violations.length > 0) process.exitCode = 1;
 }

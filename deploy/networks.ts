@@ -6,16 +6,60 @@ import { HDNodeWallet, Wallet, isHexString, type Provider } from "ethers";
  * and CHAIN_ID for any other EVM chain (the network "custom").
  */
 export const KNOWN_NETWORKS = {
-  base: { chainId: 8453, url: "https://mainnet.base.org", env: "BASE_RPC_URL" },
-  baseSepolia: { chainId: 84532, url: "https://sepolia.base.org", env: "BASE_SEPOLIA_RPC_URL" },
-  optimism: { chainId: 10, url: "https://mainnet.optimism.io", env: "OPTIMISM_RPC_URL" },
-  opSepolia: { chainId: 11155420, url: "https://sepolia.optimism.io", env: "OP_SEPOLIA_RPC_URL" },
+  base: {
+    chainId: 8453,
+    url: "https://mainnet.base.org",
+    env: "BASE_RPC_URL",
+    blockscout: "https://base.blockscout.com",
+  },
+  baseSepolia: {
+    chainId: 84532,
+    url: "https://sepolia.base.org",
+    env: "BASE_SEPOLIA_RPC_URL",
+    blockscout: "https://base-sepolia.blockscout.com",
+  },
+  optimism: {
+    chainId: 10,
+    url: "https://mainnet.optimism.io",
+    env: "OPTIMISM_RPC_URL",
+    blockscout: "https://optimism.blockscout.com",
+  },
+  opSepolia: {
+    chainId: 11155420,
+    url: "https://sepolia.optimism.io",
+    env: "OP_SEPOLIA_RPC_URL",
+    blockscout: "https://optimism-sepolia.blockscout.com",
+  },
   sepolia: {
     chainId: 11155111,
     url: "https://ethereum-sepolia-rpc.publicnode.com",
     env: "SEPOLIA_RPC_URL",
+    blockscout: "https://eth-sepolia.blockscout.com",
   },
 } as const;
+
+/** A Blockscout explorer as hardhat-verify's `blockscout.customChains` lists it. */
+export interface BlockscoutChain {
+  network: string;
+  chainId: number;
+  urls: { apiURL: string; browserURL: string };
+}
+
+/**
+ * The Blockscout explorer of each remote network (`blockscout` in KNOWN_NETWORKS). BLOCKSCOUT_URL
+ * (an explorer's address, such as https://base.blockscout.com) replaces them all, and gives the
+ * network "custom" one: a self-hosted explorer or another chain's.
+ */
+export function blockscoutChains(env: NodeJS.ProcessEnv = process.env): BlockscoutChain[] {
+  const override = env.BLOCKSCOUT_URL?.replace(/\/+$/, "");
+  return Object.entries(remoteNetworks(env)).flatMap(([network, { chainId }]) => {
+    const known = KNOWN_NETWORKS[network as keyof typeof KNOWN_NETWORKS]?.blockscout;
+    const browserURL = override || known;
+    return browserURL
+      ? [{ network, chainId, urls: { apiURL: `${browserURL}/api`, browserURL } }]
+      : [];
+  });
+}
 
 /** Chains whose accounts and keys are public: the dev key may deploy there and nowhere else. */
 export const DEV_CHAIN_IDS = [31337];

@@ -10,6 +10,7 @@ import { callsOf, contractsOf } from "../../deploy/plan";
 import { readJournal } from "../../deploy/steps";
 import { rpc, startLocalNode, type LocalNode } from "../../devnet/node";
 import { freePort } from "../devnet/helpers";
+import { startExplorer } from "./explorer";
 import { createTestDatabase, type TestDatabase } from "../indexer/helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -36,6 +37,9 @@ function npm(args: string[], env: Record<string, string>): Run {
     "DEPLOYER_PRIVATE_KEY",
     "DEPLOYER_MNEMONIC",
     "ETHERSCAN_API_KEY",
+    "BLOCKSCOUT_URL",
+    // hardhat-verify sends every explorer request through it; the explorer here is local.
+    "http_proxy",
     "HARDHAT_CHAIN_ID",
     "DEPLOY_PARAMETERS",
   ]) {
@@ -164,7 +168,9 @@ describe("A launch on chain 8453, end to end (npm run deploy, deploy:check, npm 
     expect(second.output()).to.match(
       /resumed: \d+ steps were already mined and were not sent again/,
     );
-    expect(second.output()).to.match(/Source verification skipped: ETHERSCAN_API_KEY is not set/);
+    expect(second.output()).to.match(
+      /Source verification skipped: a rehearsal's contracts are on a local node/,
+    );
     expect(second.output()).to.match(/Audit passed: \d+ checks/);
     // One transaction per step, whatever was interrupted.
     expect(await provider.getTransactionCount(await deployerAddress())).to.equal(STEPS);
@@ -191,6 +197,58 @@ describe("A launch on chain 8453, end to end (npm run deploy, deploy:check, npm 
     expect(await check.code, check.output()).to.equal(0);
     expect(check.output()).to.match(/ok {4}the timelock is its own admin/);
     expect(check.output()).to.match(/ok {4}CreatorCoinFactory is governed by the timelock/);
+  });
+
+  it("verifies every source on a Blockscout explorer with npm run deploy:verify, and only once", async function () {
+    const explorer = await startExplorer();
+    try {
+      const deployment = JSON.parse(fs.readFileSync(path.join(dir, "base.json"), "utf8")) as {
+        contracts: Record<string, { address: string }>;
+        vesting: Record<string, { address: string }>;
+      };
+      const expected = [
+        ...Object.entries(deployment.contracts)
+          // The factory deploys the coin implementation; it is not the suite's to verify.
+          .filter(([name]) => name !== "CreatorCoin")
+          .map(([name, { address }]) => [address.toLowerCase(), name] as const),
+        ...Object.values(deployment.vesting).map(
+          ({ address }) => [address.toLowerCase(), "TokenVesting"] as const,
+        ),
+      ];
+      const verify = () =>
+        npm(["run", "deploy:verify", "--", "--network", "base"], {
+          ...env,
+          BLOCKSCOUT_URL: explorer.url,
+        });
+      const first = verify();
+      running.push(first);
+      expect(await first.code, first.output()).to.equal(0);
+      expect(
+        explorer.submissions.map((s) => [s.address, s.contractName.split(":")[1]]),
+      ).to.have.deep.members(expected.map(([address, name]) => [address, name]));
+      for (const submission of explorer.submissions) {
+        const [sourceName] = submission.contractName.split(":");
+        expect(submission.codeFormat).to.equal("solidity-standard-json-input");
+        expect(submission.compilerVersion).to.match(/^v0\.8\.28\+commit\.[0-9a-f]{8}$/);
+        const input = JSON.parse(submission.sourceCode) as {
+          sources: Record<string, unknown>;
+          settings: { optimizer: { runs: number }; evmVersion: string };
+        };
+        expect(input.sources, submission.contractName).to.have.property(sourceName);
+        expect(input.settings.optimizer.runs).to.equal(10_000);
+        expect(input.settings.evmVersion).to.equal("cancun");
+      }
+      expect(explorer.verified.size).to.equal(expected.length);
+
+      // A second run (after an interrupted one, say) submits nothing again.
+      const second = verify();
+      running.push(second);
+      expect(await second.code, second.output()).to.equal(0);
+      expect(explorer.submissions).to.have.length(expected.length);
+      expect(second.output()).to.match(/already been verified/);
+    } finally {
+      await explorer.close();
+    }
   });
 
   it("is indexed by npm start given RPC_URL and DEPLOYMENT_FILE", async function () {
