@@ -19,6 +19,7 @@ import {
   type TestDatabase,
 } from "./helpers";
 import { writeSuiteDeployment } from "./suiteHelpers";
+import { signPermit } from "../../sdk/permit";
 
 const ONE = parseEther("1");
 
@@ -80,17 +81,10 @@ describe("indexer: tips in a batch and with a permit", function () {
   async function permit(amount: bigint) {
     const deadline = 2n ** 40n;
     const { chainId } = await hre.ethers.provider.getNetwork();
-    const signature = await holder.signTypedData(
-      { name: "Tip Token", version: "1", chainId, verifyingContract: await token.getAddress() },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
+    const signature = await signPermit(
+      holder,
+      { name: "Tip Token", address: await token.getAddress() },
+      chainId,
       {
         owner: holder.address,
         spender: suite.tipJar.address,

@@ -3,19 +3,10 @@ import { getBlock, readContract, signTypedData } from "wagmi/actions";
 import { wagmiConfig } from "../chain";
 import { config } from "../config";
 import { ABIS } from "../contracts";
+import { PERMIT_TYPES } from "../../../sdk/permit";
 
 /** How long a tip's permit signature stays valid, in seconds of chain time. */
 const PERMIT_SECONDS = 3600n;
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
 
 /**
  * The tip jar's pull of `amount` of a creator coin, signed as an EIP-2612 permit

@@ -15,6 +15,7 @@ import {
   reserveRoundingUp,
 } from "../../../sdk/curve";
 import { CREATOR_BPS, FAR, ONE, coinState, launchedCoin, tradedCoin, tradedEvent } from "./fixture";
+import { signPermit as signErc20Permit } from "../../../sdk/permit";
 
 const WEEK = 7n * 24n * 3600n;
 
@@ -762,17 +763,10 @@ describe("CreatorCoin", function () {
     ) {
       const { chainId } = await hre.ethers.provider.getNetwork();
       const coin = creatorCoinAt(coinAddress, signer);
-      const signature = await signer.signTypedData(
-        { name: await coin.name(), version: "1", chainId, verifyingContract: coinAddress },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
+      const signature = await signErc20Permit(
+        signer,
+        { name: await coin.name(), address: coinAddress },
+        chainId,
         { owner, spender, value, nonce, deadline },
       );
       return hre.ethers.Signature.from(signature);

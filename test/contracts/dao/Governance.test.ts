@@ -6,6 +6,7 @@ import { DAO_DEFAULTS } from "../../../deploy/dao";
 import { HOLDER_AMOUNT, daoFixture } from "./fixtures";
 import { GovernanceToken__factory } from "../../../typechain-types";
 import type { AgoraGovernor, AgoraTimelock } from "../../../typechain-types";
+import { signPermit } from "../../../sdk/permit";
 
 const ETH = ZeroAddress;
 const enum Vote {
@@ -82,17 +83,10 @@ describe("GovernanceToken", function () {
     const { chainId } = await ethers.provider.getNetwork();
     const deadline = BigInt(2 ** 40);
     const value = parseEther("5");
-    const signature = await alice.signTypedData(
-      { name: "Agora", version: "1", chainId, verifyingContract: await token.getAddress() },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
+    const signature = await signPermit(
+      alice,
+      { name: "Agora", address: await token.getAddress() },
+      chainId,
       { owner: alice.address, spender: bob.address, value, nonce: 0n, deadline },
     );
     const { v, r, s } = Signature.from(signature);

@@ -12,6 +12,7 @@ import {
   TipJar__factory,
 } from "../../../typechain-types";
 import type { TipJar } from "../../../typechain-types";
+import { signPermit } from "../../../sdk/permit";
 
 const BPS = 10_000n;
 const FEE_BPS = 250n;
@@ -311,17 +312,10 @@ describe("TipJar", function () {
         const { tokenB, tipper, tipJar } = f;
         const deadline = BigInt(2 ** 40);
         const { chainId } = await ethers.provider.getNetwork();
-        const signature = await tipper.signTypedData(
-          { name: "TokenB", version: "1", chainId, verifyingContract: await tokenB.getAddress() },
-          {
-            Permit: [
-              { name: "owner", type: "address" },
-              { name: "spender", type: "address" },
-              { name: "value", type: "uint256" },
-              { name: "nonce", type: "uint256" },
-              { name: "deadline", type: "uint256" },
-            ],
-          },
+        const signature = await signPermit(
+          tipper,
+          { name: "TokenB", address: await tokenB.getAddress() },
+          chainId,
           {
             owner: tipper.address,
             spender: await tipJar.getAddress(),
