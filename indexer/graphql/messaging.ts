@@ -10,7 +10,7 @@ import {
 } from "./entity";
 import { moderatedPage } from "./moderation";
 import { findProfile, profileById } from "./profiles";
-import { required, traceColumns } from "./shared";
+import { eventFeed, required, traceColumns } from "./shared";
 
 /**
  * Messaging keys and encrypted direct messages (docs/privacy.md). The API serves ciphertexts
@@ -101,6 +101,9 @@ export const MESSAGE: Entity = {
   defaultOrdering: "blockNumber",
   defaultDirection: "desc",
 };
+
+/** Feed of new messages for `messageSent`. */
+export const MESSAGES_FEED = eventFeed("messages", MESSAGE);
 
 export const CONVERSATION: Entity = {
   name: "Conversation",
@@ -242,6 +245,11 @@ export function messagingModule(limits: PageLimits): ApiModule {
           viewer: BigInt
         ): ConversationConnection!
       }
+
+      extend type Subscription {
+        "Each message the profile sends or receives, as it is indexed (ciphertexts, as messages serves them); an unknown profile is an error with code PROFILE_NOT_FOUND."
+        messageSent("The profile, as sender or recipient." profileId: BigInt!): Message!
+      }
     `,
     resolvers: {
       Query: {
@@ -285,6 +293,22 @@ export function messagingModule(limits: PageLimits): ApiModule {
             (add) => `mk.profile_id = ${add(profile.id, "numeric")}`,
           ),
       },
+      Subscription: {
+        messageSent: {
+          async subscribe(_: unknown, args: { profileId: string }, context: ApiContext) {
+            const { id } = await findProfile(context, { id: args.profileId }, "messageSent");
+            const profileId = String(id);
+            return context.live.subscribe(
+              "messages",
+              (row) => String(row.fromId) === profileId || String(row.toId) === profileId,
+            );
+          },
+          resolve(row: Row, _: unknown, context: ApiContext) {
+            context.resetLoaders();
+            return row;
+          },
+        },
+      },
       Message: { from: profileOf("fromId"), to: profileOf("toId") },
       Conversation: {
         counterpart: profileOf("counterpartId"),
@@ -315,5 +339,6 @@ export function messagingModule(limits: PageLimits): ApiModule {
           ),
       },
     },
+    feeds: [MESSAGES_FEED],
   };
 }

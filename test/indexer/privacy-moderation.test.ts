@@ -35,6 +35,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
+import { subscribeSse } from "./sse";
 import { writeSuiteDeployment } from "./suiteHelpers";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -390,6 +391,75 @@ describe("indexer and API: encrypted messages and personal moderation", function
       );
       expect(reply.errors![0].extensions?.code).to.equal("PROFILE_NOT_FOUND");
       expect(reply.errors![0].message).to.equal("no profile has the id 99");
+    });
+  });
+
+  describe("live messages", function () {
+    it("streams each message a profile sends or receives, and only those, to its subscription", async function () {
+      const [, , bob, , mallory] = await hre.ethers.getSigners();
+      const signers = { bob, mallory };
+      const messaging = suite.messaging.contract;
+      const stream = await subscribeSse(
+        api,
+        `subscription { messageSent(profileId: "${id.mallory}") { fromId toId ciphertext from { handle } } }`,
+        "messages",
+      );
+      // Bob's key is at version 2 since he rotated it; the others' at 1.
+      const version = (name: string) => (name === "bob" ? 2 : 1);
+      const write = async (
+        from: "bob" | "mallory",
+        to: "alice" | "bob" | "mallory",
+        text: string,
+      ) => {
+        const parties: MessageParties = {
+          fromId: id[from],
+          toId: id[to],
+          senderPublicKey: keys[from].publicKey,
+          senderKeyVersion: version(from),
+          recipientPublicKey: keys[to].publicKey,
+          recipientKeyVersion: version(to),
+        };
+        const ciphertext = encryptMessage(text, keys[from].secretKey, parties);
+        await (
+          await messaging.connect(signers[from]).sendMessage(id[from], id[to], ciphertext)
+        ).wait();
+        return parties;
+      };
+      // Not mallory's: left out of her stream.
+      await write("bob", "alice", "not for mallory");
+      const fromMallory = await write("mallory", "bob", "from mallory, live");
+      const toMallory = await write("bob", "mallory", "to mallory, live");
+      try {
+        await indexer.sync.syncToHead();
+        // This API never polls (fallbackPollMs: 0): only the commit's notification wakes it.
+        const first = (await stream.first).data.messageSent;
+        const second = (await stream.next()).data.messageSent;
+        expect([first.fromId, first.toId, first.from.handle]).to.deep.equal([
+          String(id.mallory),
+          String(id.bob),
+          "pm_mallory",
+        ]);
+        expect([second.fromId, second.toId]).to.deep.equal([String(id.bob), String(id.mallory)]);
+        expect(
+          decryptMessage(hexToBytes(first.ciphertext), keys.mallory.secretKey, fromMallory),
+        ).to.equal("from mallory, live");
+        expect(
+          decryptMessage(hexToBytes(second.ciphertext), keys.mallory.secretKey, toMallory),
+        ).to.equal("to mallory, live");
+      } finally {
+        await stream.close();
+      }
+    });
+
+    it("refuses a subscription for an unknown profile by name", async function () {
+      const response = await api.yoga.fetch("http://api/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ query: `subscription { messageSent(profileId: "99") { size } }` }),
+      });
+      const body = await response.text();
+      expect(body).to.contain("PROFILE_NOT_FOUND");
+      expect(body).to.contain("no profile has the id 99");
     });
   });
 

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import {
   MAX_PLAINTEXT_BYTES,
   bytesToHex,
@@ -11,6 +12,7 @@ import { cleanText } from "../shared/content";
 import { useAgoraWrite } from "../shared/contracts";
 import { explainError } from "../shared/errors";
 import { formatDate, timeAgo } from "../shared/format";
+import { subscribe } from "../shared/graphql";
 import { useApi } from "../shared/queries";
 import { Link, navigate } from "../shared/router";
 import { useChainNow } from "../shared/time";
@@ -29,6 +31,7 @@ import { unlockKey, useUnlockedKeys } from "./keys";
 import {
   Conversation,
   Conversations,
+  MessageSent,
   MessagingKeys,
   type KeyRow,
   type MessageRow,
@@ -36,8 +39,23 @@ import {
 
 type Viewer = { address: `0x${string}`; profile: ProfileSummary };
 
-/** The API has no subscription for messages: an open inbox asks again this often. */
-const POLL_MS = 5_000;
+/**
+ * Keeps the inbox current: each message the profile sends or receives, as the API indexes it
+ * (its `messageSent` subscription), makes the conversations and the open thread stale.
+ */
+function useLiveMessages(profileId: string) {
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      subscribe(MessageSent, { profileId }, () => {
+        void queryClient.invalidateQueries({
+          predicate: (query) =>
+            [Conversations.name, Conversation.name].includes(String(query.queryKey[0])),
+        });
+      }),
+    [profileId, queryClient],
+  );
+}
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 
@@ -126,11 +144,7 @@ function KeyPanel({ viewer }: { viewer: Viewer }) {
 }
 
 function ConversationList({ viewer }: { viewer: Viewer }) {
-  const { data, error } = useApi(
-    Conversations,
-    { profileId: viewer.profile.id },
-    { refetchInterval: POLL_MS },
-  );
+  const { data, error } = useApi(Conversations, { profileId: viewer.profile.id });
   const now = useChainNow();
   const [to, setTo] = useState("");
   if (error) return <ErrorNote error={error} />;
@@ -210,11 +224,10 @@ function useOpened(viewer: Viewer, counterpartId: string) {
 }
 
 function Thread({ viewer, counterpart }: { viewer: Viewer; counterpart: ProfileSummary }) {
-  const { data, error } = useApi(
-    Conversation,
-    { profileId: viewer.profile.id, counterpartId: counterpart.id },
-    { refetchInterval: POLL_MS },
-  );
+  const { data, error } = useApi(Conversation, {
+    profileId: viewer.profile.id,
+    counterpartId: counterpart.id,
+  });
   const keys = useApi(MessagingKeys, { id: counterpart.id });
   const ownKeys = useApi(MessagingKeys, { id: viewer.profile.id });
   const unlocked = useUnlockedKeys();
@@ -328,6 +341,11 @@ function ThreadByHandle({ viewer, handle }: { viewer: Viewer; handle: string }) 
   return <Thread viewer={viewer} counterpart={data.profile} />;
 }
 
+function LiveMessages({ profileId }: { profileId: string }) {
+  useLiveMessages(profileId);
+  return null;
+}
+
 /** Direct messages: end-to-end encrypted (docs/privacy.md), keys only in this tab. */
 export function MessagesPage({ handle }: { handle?: string }) {
   const { address, profile, loading } = useViewer();
@@ -342,6 +360,7 @@ export function MessagesPage({ handle }: { handle?: string }) {
   const viewer = { address, profile };
   return (
     <>
+      <LiveMessages profileId={profile.id} />
       <h1>Messages</h1>
       <KeyPanel viewer={viewer} />
       <div className="two-col">

@@ -73,6 +73,15 @@ export const Conversation = operation<
     }
   }`);
 
+/** Each message the profile sends or receives, as it is indexed. */
+export const MessageSent = operation<
+  { messageSent: { fromId: string; toId: string } },
+  { profileId: string }
+>(`
+  subscription MessageSent($profileId: BigInt!) {
+    messageSent(profileId: $profileId) { fromId toId }
+  }`);
+
 /** Whether one profile blocks or mutes another now. */
 export const ModerationBetween = operation<
   { blocks: { nodes: { targetId: string }[] }; mutes: { nodes: { targetId: string }[] } },
