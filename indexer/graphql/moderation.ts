@@ -93,7 +93,8 @@ export function withViewerArg(args: string): string {
 /**
  * A page of `entity` (`authorSql`: the SQL of the profile a row belongs to) as `args.viewer`
  * sees it: rows of hidden profiles left out, and `hidden` counting them by profile and reason
- * within the page's span. Without a viewer, fetchPage's page as it is (`hidden` null).
+ * within the page's span, a query of its own run only when `hidden` is selected. Without a
+ * viewer, fetchPage's page as it is (`hidden` null).
  */
 export async function moderatedPage(
   context: ApiContext,
@@ -112,7 +113,8 @@ export async function moderatedPage(
       return scope ? `${scope(add)} AND ${own}` : own;
     };
   const page = await fetchPage(context.db, entity, args, context.limits, withReason(true));
-  return { ...page, hidden: await hiddenIn(context, entity, args, page, authorSql, viewer, scope) };
+  // Read only when selected (see ModeratedConnection).
+  return { ...page, hidden: () => hiddenIn(context, entity, args, page, authorSql, viewer, scope) };
 }
 
 async function hiddenIn(

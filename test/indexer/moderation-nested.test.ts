@@ -182,5 +182,11 @@ describe("moderated replies of many posts", function () {
       query.replace("nodes { id }", "nodes { id } hidden { count }"),
     );
     expect(withHidden.statements).to.have.length(statements.length + 1);
+
+    // A feed read with a viewer counts its own hidden rows only when asked, too.
+    const feed = `{ posts(where: { parentId: null }, viewer: 1) { nodes { id } } }`;
+    expect((await statementsOf(feed)).statements.filter(isHiddenCount)).to.deep.equal([]);
+    const feedWithHidden = await statementsOf(feed.replace("nodes { id }", "hidden { count }"));
+    expect(feedWithHidden.statements.filter(isHiddenCount)).to.have.length(1);
   });
 });
