@@ -329,6 +329,106 @@ export const HOLDING: Entity = {
 };
 
 /** Feed of new trades for `tradeCreated`. */
+/** The state of a factory rate change at "now" (NOW_SQL), in the order of CoinFeeRateChangeState. */
+const FEE_RATE_CHANGE_STATE = `(CASE
+  WHEN fr.superseded_block_number IS NOT NULL THEN 'SUPERSEDED'
+  WHEN fr.effective_at > ${NOW_SQL} THEN 'PENDING'
+  ELSE 'EFFECTIVE' END)`;
+
+export const FEE_RATE_CHANGE: Entity = {
+  name: "CoinFeeRateChange",
+  description:
+    "A change of a rate the creator coin factory sets for every coin (a ProtocolFeeChanged or ReferrerShareChanged event), with when it takes effect.",
+  from: "coin_fee_rate_changes fr",
+  alias: "fr",
+  columns: [
+    ...traceColumns("fr", "change"),
+    {
+      field: "rate",
+      sql: "fr.rate",
+      kind: "text",
+      filter: true,
+      description:
+        "protocolFeeBps (the protocol fee, bps of the trade) or referrerShareBps (the referrer's share, bps of the protocol fee).",
+    },
+    {
+      field: "oldBps",
+      sql: "fr.old_bps",
+      kind: "int",
+      description:
+        "The rate it replaces: the one in effect, or the pending one it supersedes (0 for the deployment's).",
+    },
+    { field: "newBps", sql: "fr.new_bps", kind: "int", description: "The new rate." },
+    {
+      field: "loggedAt",
+      sql: "fr.logged_at",
+      kind: "uint64",
+      description: "Unix time of the block that logged the change (governance's decision).",
+    },
+    {
+      field: "effectiveAt",
+      sql: "fr.effective_at",
+      kind: "uint64",
+      filter: true,
+      description:
+        "Unix time from which trades pay the new rate (blocks with a timestamp at or after it): 7 days (FEE_CHANGE_DELAY) after loggedAt, or loggedAt for the rates the factory was deployed with. A superseded change never takes effect.",
+    },
+    {
+      field: "state",
+      sql: FEE_RATE_CHANGE_STATE,
+      kind: "text",
+      filter: true,
+      description:
+        "At the latest indexed block's time: PENDING (effectiveAt is later), EFFECTIVE (it took effect, and may since have been followed by another) or SUPERSEDED (a later change of the rate came before effectiveAt; it never took effect).",
+    },
+    {
+      field: "supersededBlockNumber",
+      sql: "fr.superseded_block_number",
+      kind: "uint64",
+      nullable: true,
+      description: "Block of the change that superseded this one, null if none did.",
+    },
+    {
+      field: "supersededLogIndex",
+      sql: "fr.superseded_log_index",
+      kind: "int",
+      nullable: true,
+      description: "Log index of the change that superseded this one, null if none did.",
+    },
+  ],
+  orderings: [
+    { name: "blockNumber", description: "In chain order.", keys: ["blockNumber", "logIndex"] },
+  ],
+  defaultOrdering: "blockNumber",
+  defaultDirection: "asc",
+};
+
+/** The rates in effect at "now", each the latest change of its rate that took effect. */
+const FEE_RATES_SQL = `SELECT clock.t::text AS "asOf",
+  ${["protocolFeeBps", "referrerShareBps"]
+    .map(
+      (rate) => `(SELECT fr.new_bps FROM coin_fee_rate_changes fr
+    WHERE fr.rate = '${rate}' AND fr.superseded_block_number IS NULL AND fr.effective_at <= clock.t
+    ORDER BY fr.block_number DESC, fr.log_index DESC LIMIT 1) AS "${rate}"`,
+    )
+    .join(",\n  ")}
+  FROM (SELECT ${NOW_SQL} AS t) clock`;
+
+async function feeRates(context: ApiContext): Promise<Row | null> {
+  const [row] = await context.db.query<Row>(FEE_RATES_SQL);
+  if (row.asOf == null || row.protocolFeeBps == null || row.referrerShareBps == null) return null;
+  return row;
+}
+
+function pendingChange(context: ApiContext, rate: string): Promise<Row | null> {
+  return fetchPage(
+    context.db,
+    FEE_RATE_CHANGE,
+    { where: { rate, state: "PENDING" }, first: 1 },
+    context.limits,
+  ).then((page) => page.nodes[0] ?? null);
+}
+
 export const TRADES_FEED = eventFeed("trades", TRADE);
 
 /** Seconds per candle of each interval. */
@@ -470,6 +570,21 @@ export function coinsModule(limits: PageLimits): ApiModule {
       ${COIN_STRINGS.typeDefs}
       ${entityTypeDefs(TRADE)}
       ${entityTypeDefs(HOLDING)}
+      ${entityTypeDefs(FEE_RATE_CHANGE)}
+
+      "The rates the creator coin factory sets for every coin, as of the latest indexed block."
+      type CoinFeeRates {
+        "Unix time the rates are given for: the timestamp of the latest indexed block (not the wall clock)."
+        asOf: BigInt!
+        "The protocol fee in effect at asOf, in basis points of the trade."
+        protocolFeeBps: Int!
+        "The referrer's share of the protocol fee in effect at asOf, in basis points of that fee."
+        referrerShareBps: Int!
+        "A change of the protocol fee decided but not yet in effect at asOf (see effectiveAt), null if none."
+        pendingProtocolFee: CoinFeeRateChange
+        "A change of the referrer share decided but not yet in effect at asOf (see effectiveAt), null if none."
+        pendingReferrerShare: CoinFeeRateChange
+      }
 
       "Length of a candle."
       enum CandleInterval {
@@ -552,6 +667,10 @@ export function coinsModule(limits: PageLimits): ApiModule {
       }
 
       extend type Query {
+        "The factory's rates in effect now and any pending change; null before its deployment is indexed."
+        coinFeeRates: CoinFeeRates
+        "The factory's rate changes, each with when it takes effect and its state now."
+        coinFeeRateChanges${connectionArgs(FEE_RATE_CHANGE, limits)}: CoinFeeRateChangeConnection!
         "The coin at this address; an unknown address is an error with code COIN_NOT_FOUND."
         coin("Coin contract address." address: Address!): Coin
         """
@@ -602,6 +721,9 @@ export function coinsModule(limits: PageLimits): ApiModule {
     `,
     resolvers: {
       Query: {
+        coinFeeRates: (_: unknown, __: unknown, context: ApiContext) => feeRates(context),
+        coinFeeRateChanges: (_: unknown, args: PageArgs, context: ApiContext) =>
+          fetchPage(context.db, FEE_RATE_CHANGE, args, context.limits),
         coin: (_: unknown, args: { address: string }, context: ApiContext) =>
           findCoin(context, args.address),
         async coinByHandle(_: unknown, args: { handle: string }, context: ApiContext) {
@@ -657,6 +779,12 @@ export function coinsModule(limits: PageLimits): ApiModule {
             return row;
           },
         },
+      },
+      CoinFeeRates: {
+        pendingProtocolFee: (_: Row, __: unknown, context: ApiContext) =>
+          pendingChange(context, "protocolFeeBps"),
+        pendingReferrerShare: (_: Row, __: unknown, context: ApiContext) =>
+          pendingChange(context, "referrerShareBps"),
       },
       Portfolio: {
         holdings: (portfolio: Row, args: PageArgs, context: ApiContext) =>

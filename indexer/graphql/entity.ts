@@ -603,3 +603,76 @@ export async function countInPageSpan(
     params.values,
   );
 }
+
+/** What a span count asks for: its condition and groups, their parameters going through `add`. */
+export type SpanCount = (add: (value: unknown, cast: string) => string) => {
+  where: string;
+  groups: readonly string[];
+};
+
+/** A page of a nested connection whose span a span count loader counts. */
+export interface KeyedPage {
+  key: string;
+  page: Connection;
+}
+
+/**
+ * countInPageSpan for the pages of a nested connection (the replies of each post of a page),
+ * as createPageLoader reads them: all pages of one tick are counted with a single query grouped
+ * by key, each within its own span. Rows of each key come in countInPageSpan's order.
+ */
+export function createSpanCountLoader(
+  db: Db,
+  entity: Entity,
+  args: PageArgs,
+  limits: PageLimits,
+  partition: { cast: string; condition: (keyRef: string) => string },
+  count: SpanCount,
+): DataLoader<KeyedPage, Row[], string> {
+  const planned = plan(entity, args, limits);
+  const keys = keyColumns(entity, planned.ordering);
+  const op = planned.direction === "asc" ? "<=" : ">=";
+  return new DataLoader<KeyedPage, Row[], string>(
+    async (spans) => {
+      const params = new Params();
+      const { where, groups } = count((value, cast) => params.add(value, cast));
+      // A page with a next page ends at its last row; the last page runs to the end (no bound).
+      const lasts = spans.map(({ page }) =>
+        page.pageInfo.hasNextPage ? (page.nodes.at(-1) ?? null) : null,
+      );
+      const arrays = [
+        params.add(
+          spans.map((span) => span.key),
+          `${partition.cast}[]`,
+        ),
+        params.add(
+          lasts.map((last) => last !== null),
+          "bool[]",
+        ),
+        ...keys.map((c) =>
+          params.add(
+            lasts.map((last) => (last === null ? null : last[c.field])),
+            `${KINDS[c.kind].sql}[]`,
+          ),
+        ),
+      ];
+      const { conditions } = pageSql(entity, args, planned, params);
+      const bound = `(NOT k.bounded OR (${keys.map((c) => c.sql).join(", ")}) ${op} (${keys.map((_, i) => `k.b${i}`).join(", ")}))`;
+      const positions = Array.from({ length: groups.length + 1 }, (_, i) => i + 1).join(", ");
+      const rows = await db.query<Row & { __key: string }>(
+        `SELECT k.key::text AS "__key", ${groups.map((sql, i) => `${sql} AS "g${i}"`).join(", ")},
+           count(*)::int AS "count"
+         FROM unnest(${arrays.join(", ")}) AS k(key, bounded, ${keys.map((_, i) => `b${i}`).join(", ")}),
+           ${entity.from}
+         WHERE ${[partition.condition("k.key"), where, ...conditions, bound].join(" AND ")}
+         GROUP BY ${positions}
+         ORDER BY ${positions}`,
+        params.values,
+      );
+      const byKey = new Map<string, Row[]>(spans.map((span) => [span.key, []]));
+      for (const { __key, ...row } of rows) byKey.get(__key)?.push(row);
+      return spans.map((span) => byKey.get(span.key) ?? []);
+    },
+    { cacheKeyFn: (span) => span.key },
+  );
+}

@@ -3,6 +3,7 @@ import {
   connectionArgs,
   countInPageSpan,
   createPageLoader,
+  createSpanCountLoader,
   entityTypeDefs,
   fetchPage,
   pageLoaderKey,
@@ -72,7 +73,10 @@ export interface HiddenGroup {
   count: number;
 }
 
-export type ModeratedConnection = Connection & { hidden?: HiddenGroup[] };
+/** `hidden` may be a function, which the default resolver calls only when it is selected. */
+export type ModeratedConnection = Connection & {
+  hidden?: HiddenGroup[] | (() => Promise<HiddenGroup[]>);
+};
 
 type Scope = (add: (value: unknown, cast: string) => string) => string;
 
@@ -89,7 +93,8 @@ export function withViewerArg(args: string): string {
 /**
  * A page of `entity` (`authorSql`: the SQL of the profile a row belongs to) as `args.viewer`
  * sees it: rows of hidden profiles left out, and `hidden` counting them by profile and reason
- * within the page's span. Without a viewer, fetchPage's page as it is (`hidden` null).
+ * within the page's span, a query of its own run only when `hidden` is selected. Without a
+ * viewer, fetchPage's page as it is (`hidden` null).
  */
 export async function moderatedPage(
   context: ApiContext,
@@ -108,7 +113,8 @@ export async function moderatedPage(
       return scope ? `${scope(add)} AND ${own}` : own;
     };
   const page = await fetchPage(context.db, entity, args, context.limits, withReason(true));
-  return { ...page, hidden: await hiddenIn(context, entity, args, page, authorSql, viewer, scope) };
+  // Read only when selected (see ModeratedConnection).
+  return { ...page, hidden: () => hiddenIn(context, entity, args, page, authorSql, viewer, scope) };
 }
 
 async function hiddenIn(
@@ -131,24 +137,33 @@ async function hiddenIn(
       const own = `(${hiddenReasonSql(viewerSql, authorSql)} IS NOT NULL)`;
       return scope ? `${scope(add)} AND ${own}` : own;
     },
-    [
-      hiddenReasonSql(viewerSql, authorSql),
-      `${authorSql}::text`,
-      `${hidingListSql(viewerSql, authorSql)}::text`,
-    ],
+    hiddenGroupSql(viewerSql, authorSql),
   );
-  return groups.map((group) => ({
+  return groups.map(toHiddenGroup);
+}
+
+/** The groups of a hidden count: reason, profile and hiding list, in HiddenGroup's order. */
+function hiddenGroupSql(viewerSql: string, authorSql: string): string[] {
+  return [
+    hiddenReasonSql(viewerSql, authorSql),
+    `${authorSql}::text`,
+    `${hidingListSql(viewerSql, authorSql)}::text`,
+  ];
+}
+
+function toHiddenGroup(group: Row): HiddenGroup {
+  return {
     reason: group.g0 as HiddenReason,
     profileId: String(group.g1),
     listId: group.g2 == null ? null : String(group.g2),
     count: Number(group.count),
-  }));
+  };
 }
 
 /**
  * A nested connection of `entity` under a parent row (replies of a post), as `args.viewer` sees
- * it; like `nested` (shared.ts) with the viewer's moderation applied. The page of each parent is
- * read with its siblings' in one query; the hidden counts with one query per parent.
+ * it; like `nested` (shared.ts) with the viewer's moderation applied. The pages of all parents
+ * are read with one query, and so are their hidden counts, only when a client selects `hidden`.
  */
 export function moderatedNested(
   name: string,
@@ -157,13 +172,17 @@ export function moderatedNested(
   condition: (key: string) => string,
   authorSql: string,
 ) {
-  return async (parent: Row, args: PageArgs & { viewer?: string | null }, context: ApiContext) => {
+  return async (
+    parent: Row,
+    args: PageArgs & { viewer?: string | null },
+    context: ApiContext,
+  ): Promise<ModeratedConnection> => {
     const viewer =
       args.viewer == null
         ? null
         : String((await findProfile(context, { id: args.viewer }, "viewer")).id);
     const key = String(parent[keyField]);
-    const page: ModeratedConnection = await context
+    const page: Connection = await context
       .loader(pageLoaderKey(`${name}:${viewer}`, args), () =>
         createPageLoader(context.db, entity, args, context.limits, {
           cast: "numeric",
@@ -175,10 +194,36 @@ export function moderatedNested(
       )
       .load(key);
     if (viewer === null) return page;
-    const hidden = await hiddenIn(context, entity, args, page, authorSql, viewer, (add) =>
-      condition(add(key, "numeric")),
-    );
-    return { ...page, hidden };
+    // The default resolver calls a function field: the counts are read only when selected,
+    // and the loader gathers those of every parent resolved in the same tick.
+    const hidden = () =>
+      context
+        .loader(pageLoaderKey(`${name}:${viewer}:hidden`, args), () =>
+          createSpanCountLoader(
+            context.db,
+            entity,
+            args,
+            context.limits,
+            { cast: "numeric", condition },
+            (add) => {
+              const viewerSql = add(viewer, "numeric");
+              return {
+                where: `(${hiddenReasonSql(viewerSql, authorSql)} IS NOT NULL)`,
+                groups: hiddenGroupSql(viewerSql, authorSql),
+              };
+            },
+          ),
+        )
+        .load({ key, page })
+        .then((groups) => groups.map(toHiddenGroup));
+    return {
+      get edges() {
+        return page.edges;
+      },
+      nodes: page.nodes,
+      pageInfo: page.pageInfo,
+      hidden,
+    };
   };
 }
 

@@ -119,6 +119,67 @@ const TABLES: readonly EventTable[] = [
   },
 ];
 
+/** Must match CreatorCoinFactory.FEE_CHANGE_DELAY (a test compares them): 7 days, in seconds. */
+export const FEE_CHANGE_DELAY = 604_800n;
+
+/** `coin_fee_rate_changes.rate` of each factory event that changes a rate. */
+const FEE_RATES: Record<string, string> = {
+  ProtocolFeeChanged: "protocolFeeBps",
+  ReferrerShareChanged: "referrerShareBps",
+};
+
+/**
+ * Writes the factory's rate changes to `coin_fee_rate_changes` with when each takes effect
+ * (ICreatorCoinFactory: the constructor's at once, every later one `FEE_CHANGE_DELAY` after
+ * its block's timestamp), and marks the change it replaces, if that one was still pending.
+ *
+ * The constructor's change is the first of its rate the table holds: the constructor emits
+ * both rates before any transaction can reach the factory, and the sync starts at the
+ * factory's deployment block (`blockNumber` in the deployment file), so nothing precedes it.
+ * Changes are few (governance acts through the timelock): two statements each.
+ */
+async function applyFeeRateChanges(client: pg.PoolClient, logs: readonly DecodedLog[]) {
+  for (const log of logs) {
+    const rate = FEE_RATES[log.event];
+    if (log.contract !== CREATOR_COIN_FACTORY || rate === undefined) continue;
+    const position = [log.blockNumber.toString(), log.logIndex];
+    await client.query(
+      `UPDATE coin_fee_rate_changes
+       SET superseded_block_number = $1, superseded_log_index = $2
+       WHERE rate = $3 AND superseded_block_number IS NULL AND effective_at > $4`,
+      [...position, rate, log.timestamp.toString()],
+    );
+    await client.query(
+      `INSERT INTO coin_fee_rate_changes
+         (block_number, log_index, tx_hash, rate, old_bps, new_bps, logged_at, effective_at)
+       SELECT $1::int8, $2::int4, $3::text, $4::text, $5::int4, $6::int4, $7::int8,
+         $7::int8 + CASE WHEN EXISTS (SELECT 1 FROM coin_fee_rate_changes WHERE rate = $4::text)
+           THEN $8::int8 ELSE 0 END`,
+      [
+        ...position,
+        log.txHash,
+        rate,
+        bps("oldBps")(log),
+        bps("newBps")(log),
+        log.timestamp.toString(),
+        FEE_CHANGE_DELAY.toString(),
+      ],
+    );
+  }
+}
+
+/** Undoes applyFeeRateChanges above `ancestor`: a change superseded there is pending again. */
+async function rollbackFeeRateChanges(client: pg.PoolClient, ancestor: bigint) {
+  await client.query(`DELETE FROM coin_fee_rate_changes WHERE block_number > $1`, [
+    ancestor.toString(),
+  ]);
+  await client.query(
+    `UPDATE coin_fee_rate_changes SET superseded_block_number = NULL, superseded_log_index = NULL
+     WHERE superseded_block_number > $1`,
+    [ancestor.toString()],
+  );
+}
+
 /** Event tables with a `coin` column whose rows touch that coin's `coins` row. */
 const COIN_EVENT_TABLES = [
   "creator_fee_schedules",
@@ -393,7 +454,8 @@ async function refreshCoins(client: pg.PoolClient, deltas: Deltas): Promise<void
  * arrive here with the factory's, in chain order.
  *
  * Event tables: coin_launches, coin_protocol_fee_changes, governance_setting_changes
- * (`referrerShareBps`) (factory); trades (with their referrer and its fee), coin_transfers,
+ * (`referrerShareBps`) and coin_fee_rate_changes (both rates, with when each takes effect)
+ * (factory); trades (with their referrer and its fee), coin_transfers,
  * creator_fee_schedules, creator_fee_withdrawals, coin_protocol_fee_sweeps and
  * referrer_withdrawals (coins; the tip jar writes the latter too).
  * Current state: `holdings` moves by the deltas of the Transfer rows a batch inserts and a
@@ -430,6 +492,7 @@ export const creatorCoinsHandler: Handler = {
     }
     await insertEvents(client, TABLES, logs);
     await insertSettings(client, CREATOR_COIN_FACTORY, logs);
+    await applyFeeRateChanges(client, logs);
     await applyTrades(client, trades, deltas);
     await applyTransfers(client, transfers, deltas);
     await refreshCoins(client, deltas);
@@ -447,6 +510,7 @@ export const creatorCoinsHandler: Handler = {
       await client.query(`DELETE FROM ${table} WHERE block_number > $1`, [ancestor.toString()]);
     }
     await deleteSettingsAbove(client, CREATOR_COIN_FACTORY, ancestor);
+    await rollbackFeeRateChanges(client, ancestor);
     await refreshCoins(client, deltas);
   },
 };

@@ -56,6 +56,7 @@ const COIN_TABLES = [
   "creator_fee_withdrawals",
   "coin_protocol_fee_sweeps",
   "coin_protocol_fee_changes",
+  "coin_fee_rate_changes",
 ];
 
 const signature = (event: AbiEvent) =>
