@@ -106,20 +106,20 @@ describe("The Agora app in a browser", function () {
 
   /**
    * Clicks a transaction's button (the first matching `label`, inside `scope` if given), then
-   * "Confirm and sign" once its summary shows `summary`.
+   * "Confirm and sign" once its summary shows `summary` (every part of it, when several).
    */
-  const confirm = async (label: string, summary: string, scope = "") => {
+  const confirm = async (label: string, summary: string | string[], scope = "") => {
     await page.locator(`${scope} button::-p-text(${label})`).click();
     await page.waitForFunction(
-      (l, s) =>
+      (l, parts) =>
         [...document.querySelectorAll(".confirm")].some(
           (c) =>
             c.getAttribute("aria-label") === `Confirm: ${l}` &&
-            (c as HTMLElement).innerText.includes(s),
+            parts.every((s) => (c as HTMLElement).innerText.includes(s)),
         ),
       {},
       label,
-      summary,
+      typeof summary === "string" ? [summary] : summary,
     );
     await page.locator(`[aria-label="Confirm: ${label}"] button.confirm-sign`).click();
   };
@@ -362,7 +362,10 @@ describe("The Agora app in a browser", function () {
       await shows("@newcomer is available.");
       await page.locator("#display-name").fill("New Comer");
       await page.locator("#bio").fill("Just arrived.");
-      await page.locator("button::-p-text(Register @newcomer)").click();
+      await confirm(
+        "Register @newcomer",
+        "the display name “New Comer” and the bio “Just arrived.”. A wallet owns one profile",
+      );
       await page.waitForFunction(() => window.location.hash === "#/u/newcomer");
       await shows("New Comer");
       await screenshot(page, "registered");
@@ -375,7 +378,7 @@ describe("The Agora app in a browser", function () {
       await go("/");
       const message = "Hello Agora, from a real browser";
       await page.locator("#composer-new").fill(message);
-      await page.locator(".composer button[type=submit]").click();
+      await confirm("Post", `Publishes these ${message.length} characters as @newcomer.`);
       await txStatus(".compose-card", "confirmed");
       await shows(message);
       expect(await page.$eval("#composer-new", (t) => (t as HTMLTextAreaElement).value)).to.equal(
@@ -390,7 +393,7 @@ describe("The Agora app in a browser", function () {
       await go("/dao/propose");
       await fill("#bucket-0-recipient", newcomer);
       await page.locator("#proposal-title").fill("Everything to the newcomer");
-      await page.locator("button::-p-text(Submit proposal)").click();
+      await confirm("Submit proposal", "Proposes “Everything to the newcomer” to the DAO");
       const failure = await txStatus("form", "failed");
       const shown = await failure!.evaluate((e) => (e as HTMLElement).innerText);
       expect(shown).to.contain("Proposing needs 10,000 votes; you have 0");
@@ -403,7 +406,7 @@ describe("The Agora app in a browser", function () {
 
     it("follows a creator", async function () {
       await go("/u/alice");
-      await page.locator("button::-p-text(Follow @alice)").click();
+      await confirm("Follow @alice", "Your profile @newcomer follows @alice");
       await page.waitForSelector("::-p-text(Unfollow @alice)");
       const aliceId = await registry.profileIdOfHandle("alice");
       const follows = await registry.queryFilter(registry.filters.Followed(profileId, aliceId));
@@ -423,7 +426,13 @@ describe("The Agora app in a browser", function () {
       );
       const [onChainQuote] = await coin.quoteBuyExactIn(parseEther("0.05"));
       expect(BigInt((await quoted.jsonValue()) as string)).to.equal(onChainQuote);
-      await page.locator("button::-p-text(Buy ALICE)").click();
+      // The summary states the exact minimum out: the quote less the 1% slippage tolerance.
+      const exact = (wei: bigint) => formatEther(wei).replace(/\.0$/, "");
+      await confirm(
+        "Buy ALICE",
+        `Pays 0.05 ETH for ${exact(onChainQuote)} ALICE at the current supply. If others trade first, you receive at least ${exact((onChainQuote * 9_900n) / 10_000n)} ALICE (slippage tolerance 1%)`,
+      );
+      await page.waitForSelector("[data-trade-summary]", { hidden: true });
       await txStatus("form.trade", "confirmed");
       expect(await coin.balanceOf(newcomer)).to.equal(onChainQuote);
       await shows("You hold");
@@ -431,7 +440,12 @@ describe("The Agora app in a browser", function () {
 
       await page.locator("form.trade [role=tab]::-p-text(Sell)").click();
       await page.locator("button::-p-text(Max)").click();
-      await page.locator("button::-p-text(Sell ALICE)").click();
+      const held = await coin.balanceOf(newcomer);
+      const [ethOut] = await coin.quoteSellExactIn(held);
+      await confirm(
+        "Sell ALICE",
+        `Sells ${exact(held)} ALICE for ${exact(ethOut)} ETH at the current supply. If others trade first, you receive at least ${exact((ethOut * 9_900n) / 10_000n)} ETH`,
+      );
       await eventually(async () => (await coin.balanceOf(newcomer)) === 0n, "the sale");
       await txStatus("form.trade", "confirmed");
       await page.waitForFunction(
@@ -794,7 +808,10 @@ describe("The Agora app in a browser", function () {
       await page.waitForFunction(() =>
         document.querySelector("[data-testid=delegate]")?.textContent?.includes("nobody"),
       );
-      await page.locator("button::-p-text(Delegate to myself)").click();
+      await confirm(
+        "Delegate to myself",
+        "Delegates the voting power of 1,000,000 AGORA to yourself",
+      );
       await page.waitForFunction(
         () => document.querySelector("[data-testid=voting-power]")?.textContent === "1,000,000",
       );
@@ -815,7 +832,11 @@ describe("The Agora app in a browser", function () {
       await go(`/dao/proposal/${id}`);
       await shows("not reached yet");
       await page.locator("#vote-reason").fill("Creators bring the volume");
-      await page.locator("button::-p-text(Cast vote)").click();
+      await confirm("Cast vote", [
+        `Votes For on “${OPEN_PROPOSAL}” with`,
+        "votes (your voting power at the snapshot), giving the reason “Creators bring the volume”",
+        "Set the revenue allocation to",
+      ]);
       await txStatus(".vote-form", "confirmed");
       await shows("· reached");
       expect(await governor.hasVoted(id, account(DAVE))).to.equal(true);
@@ -829,7 +850,7 @@ describe("The Agora app in a browser", function () {
       await page.reload({ waitUntil: "load" });
       await page.waitForSelector("::-p-text(Queue for execution)");
       expect(await text("[data-testid=proposal-state]")).to.equal("Succeeded");
-      await page.locator("button::-p-text(Queue for execution)").click();
+      await confirm("Queue for execution", `Queues “${OPEN_PROPOSAL}” in the timelock`);
       await page.waitForFunction(
         () => document.querySelector("[data-testid=proposal-state]")?.textContent === "Queued",
       );
@@ -841,7 +862,7 @@ describe("The Agora app in a browser", function () {
       ).AgoraTimelock__factory.connect(timelock, provider).getMinDelay();
       await wait(delay);
       await page.reload({ waitUntil: "load" });
-      await page.locator("button::-p-text(Execute)").click();
+      await confirm("Execute", `Executes “${OPEN_PROPOSAL}”: the timelock carries out`);
       await page.waitForFunction(
         () => document.querySelector("[data-testid=proposal-state]")?.textContent === "Executed",
       );

@@ -4,7 +4,7 @@ import { metadataUri } from "../shared/content";
 import { useAgoraWrite } from "../shared/contracts";
 import { useApi } from "../shared/queries";
 import { navigate } from "../shared/router";
-import { Card, TxStatus } from "../shared/ui";
+import { AddressText, Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
 import { AcceptTransfer } from "./OwnerActions";
 import { HandleTaken } from "./queries";
@@ -40,19 +40,7 @@ export function RegisterPage() {
   return (
     <>
       <Card title="Register a handle">
-        <form
-          onSubmit={async (event) => {
-            event.preventDefault();
-            const receipt = await write.send({
-              functionName: "register",
-              args: [
-                handle,
-                metadataUri({ displayName: displayName || undefined, bio: bio || undefined }),
-              ],
-            });
-            if (receipt) navigate(`/u/${handle}`);
-          }}
-        >
+        <form onSubmit={(event) => event.preventDefault()}>
           <label htmlFor="handle">Handle</label>
           <input
             id="handle"
@@ -89,9 +77,29 @@ export function RegisterPage() {
             maxLength={500}
             onChange={(e) => setBio(e.target.value)}
           />
-          <button type="submit" disabled={!handle || !!problem || isTaken || write.busy}>
-            Register @{handle || "…"}
-          </button>
+          <ConfirmButton
+            label={`Register @${handle || "…"}`}
+            disabled={!handle || !!problem || isTaken || !taken.data || write.busy}
+            summary={
+              <p>
+                Registers @{handle} as the profile of this wallet (<AddressText address={address} />
+                ), with the display name “{displayName || "(none)"}” and the bio “{bio || "(none)"}
+                ”. A wallet owns one profile; the handle, name and bio are public on chain. Cost:
+                gas only, no fee, no value sent.
+              </p>
+            }
+            onConfirm={() =>
+              void write
+                .send({
+                  functionName: "register",
+                  args: [
+                    handle,
+                    metadataUri({ displayName: displayName || undefined, bio: bio || undefined }),
+                  ],
+                })
+                .then((receipt) => receipt && navigate(`/u/${handle}`))
+            }
+          />
           <TxStatus state={write.state} />
         </form>
       </Card>
