@@ -51,6 +51,8 @@ const JUDY = 9;
 const OLIVIA = 12;
 /** An empty account that takes over a profile offered to it. */
 const HEIR = 26;
+/** The address the app names as referrer of every trade and tip it sends. */
+const REFERRER = 27;
 
 /**
  * The web app in a real headless Chromium against one `npm start` stack (a Hardhat node with
@@ -125,7 +127,7 @@ describe("The Agora app in a browser", function () {
   };
 
   before(async function () {
-    stack = await startStack();
+    stack = await startStack({ referrer: account(REFERRER) });
     browser = await launchBrowser();
     page = await openPage(browser, errors);
     provider = new JsonRpcProvider(stack.rpcUrl, undefined, { cacheTimeout: -1 });
@@ -672,7 +674,7 @@ describe("The Agora app in a browser", function () {
       const coin = CreatorCoin__factory.connect(coinByHandle.address, provider);
       const owed = await coin.creatorFeesOwed();
       expect(owed, "the seed's trades pay alice creator fees").to.be.greaterThan(0n);
-      await go("/settings");
+      await go("/earnings");
       await useAccount(ALICE);
       await page.waitForFunction(
         () =>
@@ -689,6 +691,52 @@ describe("The Agora app in a browser", function () {
           document.querySelector("[data-withdraw='Creator fees'] strong")?.textContent === "0 ETH",
       );
       await screenshot(page, "earnings");
+    });
+
+    it("shows a referrer what a coin owes it, and withdraws it", async function () {
+      const referrer = account(REFERRER);
+      const { coinByHandle } = await gql<{ coinByHandle: { address: string } }>(
+        stack.apiUrl,
+        `{ coinByHandle(handle: "alice") { address } }`,
+      );
+      const coin = CreatorCoin__factory.connect(coinByHandle.address, provider);
+      const owed = await coin.referrerFeesOwed(referrer);
+      expect(owed, "the app named its referrer in the newcomer's trades").to.be.greaterThan(0n);
+      const row = `[data-referrer-coin="${coinByHandle.address.toLowerCase()}"]`;
+      await go("/earnings");
+      await useAccount(REFERRER);
+      await page.locator("button::-p-text(Faucet)").click();
+      await eventually(
+        async () => (await provider.getBalance(referrer)) >= parseEther("100"),
+        "the faucet",
+      );
+      await page.waitForFunction(
+        () => document.querySelector("[data-testid=referrer-totals]")?.textContent,
+      );
+      expect(await text("[data-testid=referrer-totals]")).to.contain("from 2 trades");
+      await page.waitForFunction(
+        (r) => !document.querySelector(`${r} button`)?.hasAttribute("disabled"),
+        {},
+        row,
+      );
+      await confirm(
+        "Withdraw referrer fees from $ALICE",
+        `which the $ALICE coin (${coinByHandle.address.toLowerCase()}) holds for you, to your wallet ${referrer}`,
+        row,
+      );
+      await eventually(
+        async () => (await coin.referrerFeesOwed(referrer)) === 0n,
+        "the withdrawal",
+      );
+      const [withdrawn] = await coin.queryFilter(coin.filters.ReferrerFeesWithdrawn(referrer));
+      expect(withdrawn.args.to).to.equal(referrer);
+      expect(withdrawn.args.amount).to.equal(owed);
+      await page.waitForFunction(
+        (r) => document.querySelector(`${r} strong`)?.textContent === "0 ETH",
+        {},
+        row,
+      );
+      await screenshot(page, "referrer-earnings");
     });
 
     it("changes its handle, checked as typed, with the old one's cooldown stated", async function () {

@@ -1,9 +1,8 @@
 import { useState } from "react";
 import { isAddress, zeroAddress, type Address } from "viem";
 import { HANDLE_COOLDOWN_SECONDS, OFFER_EXPIRY_NEVER } from "../../../sdk/handles";
-import { config } from "../config";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
-import { formatDate, formatEth } from "../shared/format";
+import { formatDate } from "../shared/format";
 import { useApi } from "../shared/queries";
 import { navigate } from "../shared/router";
 import { useChainNow } from "../shared/time";
@@ -200,111 +199,5 @@ export function AcceptTransfer() {
       />
       <TxStatus state={write.state} />
     </form>
-  );
-}
-
-function Withdraw({
-  what,
-  amount,
-  recipient,
-  busy,
-  onConfirm,
-}: {
-  what: string;
-  amount: bigint | undefined;
-  recipient: Address;
-  busy: boolean;
-  onConfirm: () => void;
-}) {
-  return (
-    <div className="row start withdraw" data-withdraw={what}>
-      <span>
-        {what}: <strong className="num">{amount === undefined ? "…" : formatEth(amount)}</strong>
-      </span>
-      <ConfirmButton
-        label={`Withdraw ${what.toLowerCase()}`}
-        className="secondary"
-        disabled={!amount || busy}
-        summary={
-          <p>
-            Sends {formatEth(amount ?? 0n)} of {what.toLowerCase()} to your wallet{" "}
-            <span className="mono">{recipient}</span>. No fee is taken; you pay the gas.
-          </p>
-        }
-        onConfirm={onConfirm}
-      />
-    </div>
-  );
-}
-
-/** What the profile has earned and not yet taken: creator fees, tip credits, referrer fees. */
-export function Earnings({ profileId, coin }: { profileId: string; coin: Address | null }) {
-  const { address } = useViewer();
-  const coinWrite = useAgoraWrite("CreatorCoin");
-  const tipWrite = useAgoraWrite("TipJar");
-  const creatorFees = useAgoraRead({
-    contract: "CreatorCoin",
-    address: coin ?? undefined,
-    functionName: "creatorFeesOwed",
-    enabled: !!coin,
-  });
-  const tipCredits = useAgoraRead({
-    contract: "TipJar",
-    functionName: "claimable",
-    args: [BigInt(profileId)],
-  });
-  const referrerFees = useAgoraRead({
-    contract: "TipJar",
-    functionName: "referrerBalanceOf",
-    args: [zeroAddress, address ?? zeroAddress],
-    enabled: !!address,
-  });
-  if (!address) return null;
-  return (
-    <>
-      {coin && (
-        <Withdraw
-          what="Creator fees"
-          amount={creatorFees.data}
-          recipient={address}
-          busy={coinWrite.busy}
-          onConfirm={() =>
-            void coinWrite
-              .send({ functionName: "withdrawCreatorFees", args: [address], address: coin })
-              .then(() => creatorFees.refetch())
-          }
-        />
-      )}
-      <TxStatus state={coinWrite.state} />
-      <Withdraw
-        what="Tip credits"
-        amount={tipCredits.data}
-        recipient={address}
-        busy={tipWrite.busy}
-        onConfirm={() =>
-          void tipWrite
-            .send({ functionName: "claim", args: [BigInt(profileId), address] })
-            .then(() => tipCredits.refetch())
-        }
-      />
-      {(config.referrer || (referrerFees.data ?? 0n) > 0n) && (
-        <Withdraw
-          what="Referrer fees"
-          amount={referrerFees.data}
-          recipient={address}
-          busy={tipWrite.busy}
-          onConfirm={() =>
-            void tipWrite
-              .send({ functionName: "withdrawReferrerFees", args: [zeroAddress, address] })
-              .then(() => referrerFees.refetch())
-          }
-        />
-      )}
-      <TxStatus state={tipWrite.state} />
-      <p className="muted small">
-        Tip credits are ETH tips your wallet could not receive when they were sent; referrer fees
-        are this wallet&apos;s share of the protocol fee on tips it referred.
-      </p>
-    </>
   );
 }

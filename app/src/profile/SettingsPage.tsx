@@ -9,7 +9,7 @@ import { Link } from "../shared/router";
 import { useChainNow } from "../shared/time";
 import { Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
-import { ChangeHandle, Earnings, OfferTransfer } from "./OwnerActions";
+import { ChangeHandle, OfferTransfer } from "./OwnerActions";
 import { ProfilePage as ProfileQuery } from "./queries";
 
 const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
@@ -221,10 +221,9 @@ export function SettingsPage() {
         <EditMetadata profileId={profile.id} handle={profile.handle} uri={profile.metadataUri} />
       </Card>
       <Card title="Earnings">
-        <Earnings
-          profileId={profile.id}
-          coin={(data?.profile.coin?.address as Address | undefined) ?? null}
-        />
+        <p>
+          Creator fees, tip credits and referrer fees: <Link to="/earnings">your earnings</Link>.
+        </p>
       </Card>
       <Card title="Handle">
         <ChangeHandle profileId={profile.id} handle={profile.handle} />
