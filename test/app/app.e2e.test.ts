@@ -846,6 +846,69 @@ describe("The Agora app in a browser", function () {
       expect(new Set(batch.map((t) => t.transactionHash)).size).to.equal(1);
       await screenshot(page, "batch-tip");
     });
+
+    it("tips several creators in a creator coin in one transaction, after one approval", async function () {
+      const tipJar = TipJar__factory.connect(contracts.TipJar.address, provider);
+      // A demo fan who holds a creator coin (the seed's traders are accounts 6-23).
+      let tipper = 0;
+      let held: { address: string; symbol: string } | undefined;
+      for (tipper = 13; tipper < 24 && !held; tipper++) {
+        const { portfolio } = await gql<{
+          portfolio: { holdings: { nodes: { coin: { address: string; symbol: string } }[] } };
+        }>(
+          stack.apiUrl,
+          `{ portfolio(address: "${account(tipper).toLowerCase()}") { holdings(first: 1) { nodes { coin { address symbol } } } } }`,
+        );
+        held = portfolio.holdings.nodes[0]?.coin;
+      }
+      tipper -= 1;
+      expect(held, "a demo fan holds a coin").to.not.equal(undefined);
+      const fan = account(tipper);
+      const coin = CreatorCoin__factory.connect(held!.address, provider);
+      const before = await coin.balanceOf(fan);
+      const [first, second] = [before / 20n, before / 10n];
+      await go("/");
+      await useAccount(tipper);
+      await go("/tips");
+      await page.waitForFunction(
+        (address) =>
+          [...(document.querySelector("#batch-token") as HTMLSelectElement).options].some(
+            (o) => o.value === address,
+          ),
+        {},
+        held!.address,
+      );
+      await page.select("#batch-token", held!.address);
+      await page.locator("#batch-0-handle").fill("@alice");
+      await fill("#batch-0-amount", formatEther(first));
+      await page.locator("#batch-1-handle").fill("bob");
+      await fill("#batch-1-amount", formatEther(second));
+      await page.locator("#batch-message").fill("coins for the week's work");
+      const sent = await provider.getTransactionCount(fan);
+      await confirm("Tip 2 creators", [
+        `Two transactions: approve the tip jar for exactly`,
+        `${held!.symbol} (the total`,
+        `Token: ${held!.address}`,
+      ]);
+      const batch = await eventually(async () => {
+        const tips = await tipJar.queryFilter(tipJar.filters.Tipped(undefined, 0n, fan));
+        const mine = tips.filter((t) => t.args.message === "coins for the week's work");
+        return mine.length === 2 ? mine : undefined;
+      }, "the token batch");
+      expect(
+        batch.map((t) => [t.args.profileId, t.args.token.toLowerCase(), t.args.amount]),
+      ).to.deep.equal([
+        [await registry.profileIdOfHandle("alice"), held!.address.toLowerCase(), first],
+        [await registry.profileIdOfHandle("bob"), held!.address.toLowerCase(), second],
+      ]);
+      expect(batch[0].transactionHash).to.equal(batch[1].transactionHash);
+      const tx = await provider.getTransaction(batch[0].transactionHash);
+      expect(tipJar.interface.parseTransaction(tx!)!.name).to.equal("tipTokenBatchWithReferrer");
+      expect(await provider.getTransactionCount(fan), "approve, then the batch").to.equal(sent + 2);
+      expect(await coin.balanceOf(fan)).to.equal(before - first - second);
+      expect(await coin.allowance(fan, contracts.TipJar.address)).to.equal(0n);
+      await txStatus("form.batch-tip", "confirmed");
+    });
   });
 
   describe("for DAO members", function () {
