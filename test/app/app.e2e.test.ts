@@ -53,6 +53,8 @@ const OLIVIA = 12;
 const HEIR = 26;
 /** The address the app names as referrer of every trade and tip it sends. */
 const REFERRER = 27;
+/** An account without a profile that looks for a handle. */
+const VISITOR = 28;
 
 /**
  * The web app in a real headless Chromium against one `npm start` stack (a Hardhat node with
@@ -753,6 +755,34 @@ describe("The Agora app in a browser", function () {
       const judy = await registry.profileIdOf(account(JUDY));
       expect(await registry.handleOf(judy)).to.equal("judy_music");
       expect(await registry.profileIdOfHandle("judy")).to.equal(0n);
+
+      // The old handle cools down: judy may take it back, anyone else only from its free time.
+      const [change] = await registry.queryFilter(registry.filters.HandleChanged(judy));
+      const freeAt = change.args.oldHandleFreeAt;
+      const date = `${new Date(Number(freeAt) * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC`;
+      await go("/settings");
+      await page.waitForSelector("[data-testid=reserved-handles]");
+      expect(await text("[data-testid=reserved-handles]")).to.contain(
+        `@judy stays yours until ${date}`,
+      );
+      await page.locator("#new-handle").fill("judy");
+      await shows(`@judy was yours: it stays reserved for you until ${date}`);
+      expect(
+        await page.$eval("button::-p-text(Change to @judy)", (b) => b.hasAttribute("disabled")),
+      ).to.equal(false);
+
+      await useAccount(VISITOR);
+      await go("/register");
+      await page.locator("#handle").fill("judy");
+      await shows(`@judy was given up by @judy_music and stays reserved for it until ${date}`);
+      expect(await page.$eval("#handle-help", (p) => p.getAttribute("data-free-at"))).to.equal(
+        freeAt.toString(),
+      );
+      expect(
+        await page.$eval("button::-p-text(Register @judy)", (b) => b.hasAttribute("disabled")),
+      ).to.equal(true);
+      await fill("#handle", "judy_2");
+      await shows("@judy_2 is available.");
     });
 
     it("offers the profile to another wallet, which accepts it", async function () {

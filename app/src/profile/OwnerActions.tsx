@@ -8,8 +8,8 @@ import { navigate } from "../shared/router";
 import { useChainNow } from "../shared/time";
 import { AddressText, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
-import { HandleTaken } from "./queries";
-import { handleProblem } from "./RegisterPage";
+import { HandleHistory, HandleTaken } from "./queries";
+import { HandleField, useHandleCheck } from "./HandleField";
 
 const COOLDOWN_DAYS = HANDLE_COOLDOWN_SECONDS / 86_400;
 const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
@@ -18,32 +18,46 @@ const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
 export function ChangeHandle({ profileId, handle }: { profileId: string; handle: string }) {
   const [next, setNext] = useState("");
   const write = useAgoraWrite("ProfileRegistry");
-  const problem =
-    next === "" ? null : next === handle ? "That is your handle now." : handleProblem(next);
-  const taken = useApi(HandleTaken, { handle: next }, { enabled: next !== "" && !problem });
-  const isTaken = (taken.data?.profiles.nodes.length ?? 0) > 0;
+  const now = useChainNow();
+  const check = useHandleCheck(
+    next,
+    { id: profileId, handle },
+    `3-25 characters of a-z, 0-9 and _. @${handle} stays reserved for you for ${COOLDOWN_DAYS} days after a change; then anyone may take it.`,
+  );
+  const history = useApi(HandleHistory, { id: profileId });
+  // Handles this profile gave up that no one else may claim yet (a later change away from the
+  // same handle decides: the newest first).
+  const seen = new Set<string>([handle]);
+  const reserved = (history.data?.profile.handleHistory.nodes ?? []).filter((change) => {
+    if (seen.has(change.oldHandle)) return false;
+    seen.add(change.oldHandle);
+    return BigInt(change.oldHandleFreeAt) > BigInt(now);
+  });
   return (
     <form onSubmit={(event) => event.preventDefault()}>
-      <label htmlFor="new-handle">New handle</label>
-      <input
-        id="new-handle"
-        value={next}
-        autoComplete="off"
-        spellCheck={false}
-        aria-describedby="new-handle-help"
-        onChange={(event) => setNext(event.target.value)}
-      />
-      <p id="new-handle-help" className={problem || isTaken ? "error small" : "muted small"}>
-        {problem ??
-          (isTaken
-            ? `@${next} is taken.`
-            : next && taken.data
-              ? `@${next} is available.`
-              : `3-25 characters of a-z, 0-9 and _. @${handle} stays reserved for you for ${COOLDOWN_DAYS} days after a change; then anyone may take it.`)}
+      <p className="small">
+        The registry lets a profile change its handle at any time. A handle given up stays reserved
+        for its profile for {COOLDOWN_DAYS} days: only it may take it back until then.
       </p>
+      {reserved.length > 0 && (
+        <ul className="small" data-testid="reserved-handles">
+          {reserved.map((change) => (
+            <li key={change.oldHandle}>
+              @{change.oldHandle} stays yours until {formatDate(change.oldHandleFreeAt)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <HandleField
+        id="new-handle"
+        label="New handle"
+        value={next}
+        onChange={setNext}
+        check={check}
+      />
       <ConfirmButton
         label={`Change to @${next || "…"}`}
-        disabled={!next || !!problem || isTaken || !taken.data || write.busy}
+        disabled={!check.ok || write.busy}
         summary={
           <p>
             Renames @{handle} to @{next}. Links to @{handle} stop working; @{handle} stays reserved
