@@ -29,18 +29,20 @@ export function Withdraw({
   onConfirm: () => void;
 }) {
   const shown = (value: bigint) => `${formatAmount(value, 6)} ${unit}`;
+  // "Creator fees" → "creator fees"; a coin's symbol keeps its case.
+  const lower = what.charAt(0).toLowerCase() + what.slice(1);
   return (
     <div className="row start withdraw" data-withdraw={what}>
       <span>
         {what}: <strong className="num">{amount === undefined ? "…" : shown(amount)}</strong>
       </span>
       <ConfirmButton
-        label={`Withdraw ${what.toLowerCase()}`}
+        label={`Withdraw ${lower}`}
         className="secondary"
         disabled={!amount || busy}
         summary={
           <p>
-            Sends {shown(amount ?? 0n)} of {what.toLowerCase()}
+            Sends {shown(amount ?? 0n)} of {lower}
             {from ? `, which ${from} holds for you,` : ""} to your wallet{" "}
             <span className="mono">{recipient}</span>. No fee is taken; you pay the gas.
           </p>
