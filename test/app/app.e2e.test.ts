@@ -110,9 +110,10 @@ describe("The Agora app in a browser", function () {
 
   /**
    * Clicks a transaction's button (the first matching `label`, inside `scope` if given), then
-   * "Confirm and sign" once its summary shows `summary` (every part of it, when several).
+   * "Confirm and sign" once its summary shows `summary` (every part of it, when several); with
+   * `shot`, saves a screenshot of the summary first.
    */
-  const confirm = async (label: string, summary: string | string[], scope = "") => {
+  const confirm = async (label: string, summary: string | string[], scope = "", shot?: string) => {
     await page.locator(`${scope} button::-p-text(${label})`).click();
     await page.waitForFunction(
       (l, parts) =>
@@ -125,6 +126,12 @@ describe("The Agora app in a browser", function () {
       label,
       typeof summary === "string" ? [summary] : summary,
     );
+    if (shot) {
+      await page.$eval(`[aria-label="Confirm: ${label}"]`, (c) =>
+        c.closest("form, section, article")?.scrollIntoView(),
+      );
+      await screenshot(page, shot);
+    }
     await page.locator(`[aria-label="Confirm: ${label}"] button.confirm-sign`).click();
   };
 
@@ -435,11 +442,14 @@ describe("The Agora app in a browser", function () {
       await confirm(
         "Buy ALICE",
         `Pays 0.05 ETH for ${exact(onChainQuote)} ALICE at the current supply. If others trade first, you receive at least ${exact((onChainQuote * 9_900n) / 10_000n)} ALICE (slippage tolerance 1%)`,
+        "",
+        "trade-confirm",
       );
       await page.waitForSelector("[data-trade-summary]", { hidden: true });
       await txStatus("form.trade", "confirmed");
       expect(await coin.balanceOf(newcomer)).to.equal(onChainQuote);
       await shows("You hold");
+      await page.$eval("form.trade", (form) => form.scrollIntoView());
       await screenshot(page, "bought");
 
       await page.locator("form.trade [role=tab]::-p-text(Sell)").click();

@@ -9,6 +9,9 @@ import { ProfilePage as ProfileQuery } from "../profile/queries";
 import { useViewer } from "../wallet/viewer";
 import { REFERRED_TRADES_READ, ReferrerEarnings } from "./queries";
 
+const count = (n: number, what: string) =>
+  `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+
 /** One balance the connected wallet may withdraw, and its confirmation. */
 export function Withdraw({
   what,
@@ -198,9 +201,9 @@ function ReferrerEarningsCard({ referrer }: { referrer: Address }) {
     <>
       {eth && (
         <p className="small" data-testid="referrer-totals">
-          Earned in ETH: {formatEth(BigInt(eth.tradeFees), 6)} from {eth.tradeCount} trades and{" "}
-          {formatEth(BigInt(eth.tipFees), 6)} from {eth.tipCount} tips; withdrawn so far{" "}
-          {formatEth(BigInt(eth.withdrawn), 6)}.
+          Earned in ETH: {formatEth(BigInt(eth.tradeFees), 6)} from {count(eth.tradeCount, "trade")}{" "}
+          and {formatEth(BigInt(eth.tipFees), 6)} from {count(eth.tipCount, "tip")}; withdrawn so
+          far {formatEth(BigInt(eth.withdrawn), 6)}.
         </p>
       )}
       {coins.size > 0 && (
