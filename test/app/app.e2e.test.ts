@@ -128,7 +128,7 @@ describe("The Agora app in a browser", function () {
     );
     if (shot) {
       await page.$eval(`[aria-label="Confirm: ${label}"]`, (c) =>
-        c.closest("form, section, article")?.scrollIntoView(),
+        c.closest("form, section, article")?.scrollIntoView({ block: "center" }),
       );
       await screenshot(page, shot);
     }
@@ -449,8 +449,9 @@ describe("The Agora app in a browser", function () {
       await txStatus("form.trade", "confirmed");
       expect(await coin.balanceOf(newcomer)).to.equal(onChainQuote);
       await shows("You hold");
-      await page.$eval("form.trade", (form) => form.scrollIntoView());
+      await page.$eval("form.trade", (form) => form.scrollIntoView({ block: "center" }));
       await screenshot(page, "bought");
+      await page.evaluate(() => window.scrollTo(0, 0));
 
       await page.locator("form.trade [role=tab]::-p-text(Sell)").click();
       await page.locator("button::-p-text(Max)").click();
