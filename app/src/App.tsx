@@ -28,6 +28,9 @@ const ModerationPage = lazy(() =>
 );
 const CoinsPage = lazy(() => import("./coin/CoinsPage").then((m) => ({ default: m.CoinsPage })));
 const CoinPage = lazy(() => import("./coin/CoinPage").then((m) => ({ default: m.CoinPage })));
+const EarningsPage = lazy(() =>
+  import("./earnings/EarningsPage").then((m) => ({ default: m.EarningsPage })),
+);
 const PortfolioPage = lazy(() =>
   import("./coin/PortfolioPage").then((m) => ({ default: m.PortfolioPage })),
 );
@@ -66,6 +69,8 @@ function Page() {
       return <CoinPage key={second} address={second} />;
     case "portfolio":
       return <PortfolioPage />;
+    case "earnings":
+      return <EarningsPage />;
     case "tips":
       return <TipsPage />;
     case "dao":
@@ -143,6 +148,7 @@ export function App() {
           <NavLink to="/tips">Tips</NavLink>
           <NavLink to="/dao">DAO</NavLink>
           {address && <NavLink to="/portfolio">Portfolio</NavLink>}
+          {address && <NavLink to="/earnings">Earnings</NavLink>}
           {address && !profile && <NavLink to="/register">Register</NavLink>}
           {profile && <NavLink to={`/u/${profile.handle}`}>Profile</NavLink>}
           {profile && <NavLink to="/messages">Messages</NavLink>}

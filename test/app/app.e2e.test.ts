@@ -51,6 +51,10 @@ const JUDY = 9;
 const OLIVIA = 12;
 /** An empty account that takes over a profile offered to it. */
 const HEIR = 26;
+/** The address the app names as referrer of every trade and tip it sends. */
+const REFERRER = 27;
+/** An account without a profile that looks for a handle. */
+const VISITOR = 28;
 
 /**
  * The web app in a real headless Chromium against one `npm start` stack (a Hardhat node with
@@ -106,26 +110,33 @@ describe("The Agora app in a browser", function () {
 
   /**
    * Clicks a transaction's button (the first matching `label`, inside `scope` if given), then
-   * "Confirm and sign" once its summary shows `summary`.
+   * "Confirm and sign" once its summary shows `summary` (every part of it, when several); with
+   * `shot`, saves a screenshot of the summary first.
    */
-  const confirm = async (label: string, summary: string, scope = "") => {
+  const confirm = async (label: string, summary: string | string[], scope = "", shot?: string) => {
     await page.locator(`${scope} button::-p-text(${label})`).click();
     await page.waitForFunction(
-      (l, s) =>
+      (l, parts) =>
         [...document.querySelectorAll(".confirm")].some(
           (c) =>
             c.getAttribute("aria-label") === `Confirm: ${l}` &&
-            (c as HTMLElement).innerText.includes(s),
+            parts.every((s) => (c as HTMLElement).innerText.includes(s)),
         ),
       {},
       label,
-      summary,
+      typeof summary === "string" ? [summary] : summary,
     );
+    if (shot) {
+      await page.$eval(`[aria-label="Confirm: ${label}"]`, (c) =>
+        c.closest("form, section, article")?.scrollIntoView({ block: "center" }),
+      );
+      await screenshot(page, shot);
+    }
     await page.locator(`[aria-label="Confirm: ${label}"] button.confirm-sign`).click();
   };
 
   before(async function () {
-    stack = await startStack();
+    stack = await startStack({ referrer: account(REFERRER) });
     browser = await launchBrowser();
     page = await openPage(browser, errors);
     provider = new JsonRpcProvider(stack.rpcUrl, undefined, { cacheTimeout: -1 });
@@ -362,7 +373,10 @@ describe("The Agora app in a browser", function () {
       await shows("@newcomer is available.");
       await page.locator("#display-name").fill("New Comer");
       await page.locator("#bio").fill("Just arrived.");
-      await page.locator("button::-p-text(Register @newcomer)").click();
+      await confirm(
+        "Register @newcomer",
+        "the display name “New Comer” and the bio “Just arrived.”. A wallet owns one profile",
+      );
       await page.waitForFunction(() => window.location.hash === "#/u/newcomer");
       await shows("New Comer");
       await screenshot(page, "registered");
@@ -375,7 +389,7 @@ describe("The Agora app in a browser", function () {
       await go("/");
       const message = "Hello Agora, from a real browser";
       await page.locator("#composer-new").fill(message);
-      await page.locator(".composer button[type=submit]").click();
+      await confirm("Post", `Publishes these ${message.length} characters as @newcomer.`);
       await txStatus(".compose-card", "confirmed");
       await shows(message);
       expect(await page.$eval("#composer-new", (t) => (t as HTMLTextAreaElement).value)).to.equal(
@@ -390,7 +404,7 @@ describe("The Agora app in a browser", function () {
       await go("/dao/propose");
       await fill("#bucket-0-recipient", newcomer);
       await page.locator("#proposal-title").fill("Everything to the newcomer");
-      await page.locator("button::-p-text(Submit proposal)").click();
+      await confirm("Submit proposal", "Proposes “Everything to the newcomer” to the DAO");
       const failure = await txStatus("form", "failed");
       const shown = await failure!.evaluate((e) => (e as HTMLElement).innerText);
       expect(shown).to.contain("Proposing needs 10,000 votes; you have 0");
@@ -403,7 +417,7 @@ describe("The Agora app in a browser", function () {
 
     it("follows a creator", async function () {
       await go("/u/alice");
-      await page.locator("button::-p-text(Follow @alice)").click();
+      await confirm("Follow @alice", "Your profile @newcomer follows @alice");
       await page.waitForSelector("::-p-text(Unfollow @alice)");
       const aliceId = await registry.profileIdOfHandle("alice");
       const follows = await registry.queryFilter(registry.filters.Followed(profileId, aliceId));
@@ -423,15 +437,30 @@ describe("The Agora app in a browser", function () {
       );
       const [onChainQuote] = await coin.quoteBuyExactIn(parseEther("0.05"));
       expect(BigInt((await quoted.jsonValue()) as string)).to.equal(onChainQuote);
-      await page.locator("button::-p-text(Buy ALICE)").click();
+      // The summary states the exact minimum out: the quote less the 1% slippage tolerance.
+      const exact = (wei: bigint) => formatEther(wei).replace(/\.0$/, "");
+      await confirm(
+        "Buy ALICE",
+        `Pays 0.05 ETH for ${exact(onChainQuote)} ALICE at the current supply. If others trade first, you receive at least ${exact((onChainQuote * 9_900n) / 10_000n)} ALICE (slippage tolerance 1%)`,
+        "",
+        "trade-confirm",
+      );
+      await page.waitForSelector("[data-trade-summary]", { hidden: true });
       await txStatus("form.trade", "confirmed");
       expect(await coin.balanceOf(newcomer)).to.equal(onChainQuote);
       await shows("You hold");
+      await page.$eval("form.trade", (form) => form.scrollIntoView({ block: "center" }));
       await screenshot(page, "bought");
+      await page.evaluate(() => window.scrollTo(0, 0));
 
       await page.locator("form.trade [role=tab]::-p-text(Sell)").click();
       await page.locator("button::-p-text(Max)").click();
-      await page.locator("button::-p-text(Sell ALICE)").click();
+      const held = await coin.balanceOf(newcomer);
+      const [ethOut] = await coin.quoteSellExactIn(held);
+      await confirm(
+        "Sell ALICE",
+        `Sells ${exact(held)} ALICE for ${exact(ethOut)} ETH at the current supply. If others trade first, you receive at least ${exact((ethOut * 9_900n) / 10_000n)} ETH`,
+      );
       await eventually(async () => (await coin.balanceOf(newcomer)) === 0n, "the sale");
       await txStatus("form.trade", "confirmed");
       await page.waitForFunction(
@@ -658,7 +687,7 @@ describe("The Agora app in a browser", function () {
       const coin = CreatorCoin__factory.connect(coinByHandle.address, provider);
       const owed = await coin.creatorFeesOwed();
       expect(owed, "the seed's trades pay alice creator fees").to.be.greaterThan(0n);
-      await go("/settings");
+      await go("/earnings");
       await useAccount(ALICE);
       await page.waitForFunction(
         () =>
@@ -677,6 +706,52 @@ describe("The Agora app in a browser", function () {
       await screenshot(page, "earnings");
     });
 
+    it("shows a referrer what a coin owes it, and withdraws it", async function () {
+      const referrer = account(REFERRER);
+      const { coinByHandle } = await gql<{ coinByHandle: { address: string } }>(
+        stack.apiUrl,
+        `{ coinByHandle(handle: "alice") { address } }`,
+      );
+      const coin = CreatorCoin__factory.connect(coinByHandle.address, provider);
+      const owed = await coin.referrerFeesOwed(referrer);
+      expect(owed, "the app named its referrer in the newcomer's trades").to.be.greaterThan(0n);
+      const row = `[data-referrer-coin="${coinByHandle.address.toLowerCase()}"]`;
+      await go("/earnings");
+      await useAccount(REFERRER);
+      await page.locator("button::-p-text(Faucet)").click();
+      await eventually(
+        async () => (await provider.getBalance(referrer)) >= parseEther("100"),
+        "the faucet",
+      );
+      await page.waitForFunction(
+        () => document.querySelector("[data-testid=referrer-totals]")?.textContent,
+      );
+      expect(await text("[data-testid=referrer-totals]")).to.contain("from 2 trades");
+      await page.waitForFunction(
+        (r) => !document.querySelector(`${r} button`)?.hasAttribute("disabled"),
+        {},
+        row,
+      );
+      await confirm(
+        "Withdraw referrer fees from $ALICE",
+        `which the $ALICE coin (${coinByHandle.address.toLowerCase()}) holds for you, to your wallet ${referrer}`,
+        row,
+      );
+      await eventually(
+        async () => (await coin.referrerFeesOwed(referrer)) === 0n,
+        "the withdrawal",
+      );
+      const [withdrawn] = await coin.queryFilter(coin.filters.ReferrerFeesWithdrawn(referrer));
+      expect(withdrawn.args.to).to.equal(referrer);
+      expect(withdrawn.args.amount).to.equal(owed);
+      await page.waitForFunction(
+        (r) => document.querySelector(`${r} strong`)?.textContent === "0 ETH",
+        {},
+        row,
+      );
+      await screenshot(page, "referrer-earnings");
+    });
+
     it("changes its handle, checked as typed, with the old one's cooldown stated", async function () {
       await go("/settings");
       await useAccount(JUDY);
@@ -691,6 +766,34 @@ describe("The Agora app in a browser", function () {
       const judy = await registry.profileIdOf(account(JUDY));
       expect(await registry.handleOf(judy)).to.equal("judy_music");
       expect(await registry.profileIdOfHandle("judy")).to.equal(0n);
+
+      // The old handle cools down: judy may take it back, anyone else only from its free time.
+      const [change] = await registry.queryFilter(registry.filters.HandleChanged(judy));
+      const freeAt = change.args.oldHandleFreeAt;
+      const date = `${new Date(Number(freeAt) * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC`;
+      await go("/settings");
+      await page.waitForSelector("[data-testid=reserved-handles]");
+      expect(await text("[data-testid=reserved-handles]")).to.contain(
+        `@judy stays yours until ${date}`,
+      );
+      await page.locator("#new-handle").fill("judy");
+      await shows(`@judy was yours: it stays reserved for you until ${date}`);
+      expect(
+        await page.$eval("button::-p-text(Change to @judy)", (b) => b.hasAttribute("disabled")),
+      ).to.equal(false);
+
+      await useAccount(VISITOR);
+      await go("/register");
+      await page.locator("#handle").fill("judy");
+      await shows(`@judy was given up by @judy_music and stays reserved for it until ${date}`);
+      expect(await page.$eval("#handle-help", (p) => p.getAttribute("data-free-at"))).to.equal(
+        freeAt.toString(),
+      );
+      expect(
+        await page.$eval("button::-p-text(Register @judy)", (b) => b.hasAttribute("disabled")),
+      ).to.equal(true);
+      await fill("#handle", "judy_2");
+      await shows("@judy_2 is available.");
     });
 
     it("offers the profile to another wallet, which accepts it", async function () {
@@ -784,6 +887,69 @@ describe("The Agora app in a browser", function () {
       expect(new Set(batch.map((t) => t.transactionHash)).size).to.equal(1);
       await screenshot(page, "batch-tip");
     });
+
+    it("tips several creators in a creator coin in one transaction, after one approval", async function () {
+      const tipJar = TipJar__factory.connect(contracts.TipJar.address, provider);
+      // A demo fan who holds a creator coin (the seed's traders are accounts 6-23).
+      let tipper = 0;
+      let held: { address: string; symbol: string } | undefined;
+      for (tipper = 13; tipper < 24 && !held; tipper++) {
+        const { portfolio } = await gql<{
+          portfolio: { holdings: { nodes: { coin: { address: string; symbol: string } }[] } };
+        }>(
+          stack.apiUrl,
+          `{ portfolio(address: "${account(tipper).toLowerCase()}") { holdings(first: 1) { nodes { coin { address symbol } } } } }`,
+        );
+        held = portfolio.holdings.nodes[0]?.coin;
+      }
+      tipper -= 1;
+      expect(held, "a demo fan holds a coin").to.not.equal(undefined);
+      const fan = account(tipper);
+      const coin = CreatorCoin__factory.connect(held!.address, provider);
+      const before = await coin.balanceOf(fan);
+      const [first, second] = [before / 20n, before / 10n];
+      await go("/");
+      await useAccount(tipper);
+      await go("/tips");
+      await page.waitForFunction(
+        (address) =>
+          [...(document.querySelector("#batch-token") as HTMLSelectElement).options].some(
+            (o) => o.value === address,
+          ),
+        {},
+        held!.address,
+      );
+      await page.select("#batch-token", held!.address);
+      await page.locator("#batch-0-handle").fill("@alice");
+      await fill("#batch-0-amount", formatEther(first));
+      await page.locator("#batch-1-handle").fill("bob");
+      await fill("#batch-1-amount", formatEther(second));
+      await page.locator("#batch-message").fill("coins for the week's work");
+      const sent = await provider.getTransactionCount(fan);
+      await confirm("Tip 2 creators", [
+        `Two transactions: approve the tip jar for exactly`,
+        `${held!.symbol} (the total`,
+        `Token: ${held!.address}`,
+      ]);
+      const batch = await eventually(async () => {
+        const tips = await tipJar.queryFilter(tipJar.filters.Tipped(undefined, 0n, fan));
+        const mine = tips.filter((t) => t.args.message === "coins for the week's work");
+        return mine.length === 2 ? mine : undefined;
+      }, "the token batch");
+      expect(
+        batch.map((t) => [t.args.profileId, t.args.token.toLowerCase(), t.args.amount]),
+      ).to.deep.equal([
+        [await registry.profileIdOfHandle("alice"), held!.address.toLowerCase(), first],
+        [await registry.profileIdOfHandle("bob"), held!.address.toLowerCase(), second],
+      ]);
+      expect(batch[0].transactionHash).to.equal(batch[1].transactionHash);
+      const tx = await provider.getTransaction(batch[0].transactionHash);
+      expect(tipJar.interface.parseTransaction(tx!)!.name).to.equal("tipTokenBatchWithReferrer");
+      expect(await provider.getTransactionCount(fan), "approve, then the batch").to.equal(sent + 2);
+      expect(await coin.balanceOf(fan)).to.equal(before - first - second);
+      expect(await coin.allowance(fan, contracts.TipJar.address)).to.equal(0n);
+      await txStatus("form.batch-tip", "confirmed");
+    });
   });
 
   describe("for DAO members", function () {
@@ -794,7 +960,10 @@ describe("The Agora app in a browser", function () {
       await page.waitForFunction(() =>
         document.querySelector("[data-testid=delegate]")?.textContent?.includes("nobody"),
       );
-      await page.locator("button::-p-text(Delegate to myself)").click();
+      await confirm(
+        "Delegate to myself",
+        "Delegates the voting power of 1,000,000 AGORA to yourself",
+      );
       await page.waitForFunction(
         () => document.querySelector("[data-testid=voting-power]")?.textContent === "1,000,000",
       );
@@ -815,7 +984,11 @@ describe("The Agora app in a browser", function () {
       await go(`/dao/proposal/${id}`);
       await shows("not reached yet");
       await page.locator("#vote-reason").fill("Creators bring the volume");
-      await page.locator("button::-p-text(Cast vote)").click();
+      await confirm("Cast vote", [
+        `Votes For on “${OPEN_PROPOSAL}” with`,
+        "votes (your voting power at the snapshot), giving the reason “Creators bring the volume”",
+        "Set the revenue allocation to",
+      ]);
       await txStatus(".vote-form", "confirmed");
       await shows("· reached");
       expect(await governor.hasVoted(id, account(DAVE))).to.equal(true);
@@ -829,7 +1002,7 @@ describe("The Agora app in a browser", function () {
       await page.reload({ waitUntil: "load" });
       await page.waitForSelector("::-p-text(Queue for execution)");
       expect(await text("[data-testid=proposal-state]")).to.equal("Succeeded");
-      await page.locator("button::-p-text(Queue for execution)").click();
+      await confirm("Queue for execution", `Queues “${OPEN_PROPOSAL}” in the timelock`);
       await page.waitForFunction(
         () => document.querySelector("[data-testid=proposal-state]")?.textContent === "Queued",
       );
@@ -841,7 +1014,7 @@ describe("The Agora app in a browser", function () {
       ).AgoraTimelock__factory.connect(timelock, provider).getMinDelay();
       await wait(delay);
       await page.reload({ waitUntil: "load" });
-      await page.locator("button::-p-text(Execute)").click();
+      await confirm("Execute", `Executes “${OPEN_PROPOSAL}”: the timelock carries out`);
       await page.waitForFunction(
         () => document.querySelector("[data-testid=proposal-state]")?.textContent === "Executed",
       );

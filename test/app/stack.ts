@@ -28,7 +28,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/**
+ * Starts the stack; `referrer` is the address the app names as referrer of the trades and tips
+ * it sends (`AGORA_APP_REFERRER`).
+ */
+export async function startStack(options: { referrer?: string } = {}): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agora-app-e2e-"));
   const nodePort = await freePort();
   const deploymentFile = path.join(dataDir, "deployment.json");
@@ -43,6 +47,7 @@ export async function startStack(): Promise<Stack> {
     API_METRICS_PORT: "0",
     EMBEDDED_POSTGRES_PORT: String(await freePort()),
     POLL_INTERVAL_MS: "100",
+    AGORA_APP_REFERRER: options.referrer ?? "",
   };
   for (const name of ["RPC_URL", "DATABASE_URL", "NETWORK", "INDEXER_CONFIG", "CHAIN_ID"])
     delete env[name];

@@ -9,9 +9,9 @@ import {
 } from "../../../sdk/curve";
 import { config } from "../config";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
-import { formatAmount, formatEth, parseAmount } from "../shared/format";
+import { formatAmount, formatBps, formatDate, formatEth, parseAmount } from "../shared/format";
 import { useChainNow } from "../shared/time";
-import { TxStatus } from "../shared/ui";
+import { AddressText, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
 
 const BPS = 10_000n;
@@ -48,6 +48,12 @@ export function TradePanel({ coin, symbol }: { coin: Address; symbol: string }) 
     address: coin,
     functionName: "creatorFeeBps",
   });
+  const referrerShare = useAgoraRead({
+    contract: "CreatorCoin",
+    address: coin,
+    functionName: "referrerShareBps",
+    enabled: !!config.referrer,
+  });
   const balance = useAgoraRead({
     contract: "CreatorCoin",
     address: coin,
@@ -65,7 +71,12 @@ export function TradePanel({ coin, symbol }: { coin: Address; symbol: string }) 
   const minutes = Number(deadlineMinutes);
   const state: CoinState | null =
     supply.data !== undefined && protocolFee.data !== undefined && creatorFee.data !== undefined
-      ? { supply: supply.data, protocolFeeBps: protocolFee.data, creatorFeeBps: creatorFee.data }
+      ? {
+          supply: supply.data,
+          protocolFeeBps: protocolFee.data,
+          creatorFeeBps: creatorFee.data,
+          referrerShareBps: config.referrer ? referrerShare.data : undefined,
+        }
       : null;
   let quote: Quote | null = null;
   let problem: string | null = null;
@@ -87,10 +98,10 @@ export function TradePanel({ coin, symbol }: { coin: Address; symbol: string }) 
       ? ((side === "buy" ? quote.coins : quote.eth) * (BPS - slippageBps)) / BPS
       : 0n;
   const priceAfter = quote && state ? spotPrice(state.supply + quote.supplyDelta) : null;
+  const deadline = BigInt(now + (Number.isInteger(minutes) ? minutes : 0) * 60);
+  const referrer = config.referrer;
   const submit = async () => {
     if (!quote || !address || amount === null) return;
-    const deadline = BigInt(now + minutes * 60);
-    const referrer = config.referrer;
     const receipt =
       side === "buy"
         ? referrer
@@ -123,10 +134,7 @@ export function TradePanel({ coin, symbol }: { coin: Address; symbol: string }) 
     <form
       className="trade"
       aria-label={`Trade ${symbol}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
+      onSubmit={(event) => event.preventDefault()}
     >
       <div className="tabs" role="tablist" aria-label="Side">
         <button
@@ -217,15 +225,106 @@ export function TradePanel({ coin, symbol }: { coin: Address; symbol: string }) 
         </dl>
       )}
       {problem && amountText !== "" && <p className="error small">{problem}</p>}
-      <button type="submit" disabled={!address || !quote || write.busy}>
-        {!address
-          ? "Connect a wallet to trade"
-          : side === "buy"
-            ? `Buy ${symbol}`
-            : `Sell ${symbol}`}
-      </button>
+      {!address ? (
+        <button type="button" disabled>
+          Connect a wallet to trade
+        </button>
+      ) : (
+        <ConfirmButton
+          label={side === "buy" ? `Buy ${symbol}` : `Sell ${symbol}`}
+          disabled={!quote || write.busy}
+          summary={
+            quote &&
+            amount !== null &&
+            slippageBps !== null && (
+              <TradeSummary
+                side={side}
+                symbol={symbol}
+                amount={amount}
+                quote={quote}
+                minOut={minOut}
+                slippageBps={slippageBps}
+                deadline={deadline}
+                minutes={minutes}
+                recipient={address}
+                referrer={referrer}
+                feeRates={state}
+              />
+            )
+          }
+          onConfirm={() => void submit()}
+        />
+      )}
       <TxStatus state={write.state} />
     </form>
+  );
+}
+
+/**
+ * What a trade does before it is signed: what goes in, the quote and the exact minimum out
+ * (below it the trade reverts), each fee and who receives it, the slippage tolerance, the
+ * deadline, the recipient and the referrer.
+ */
+function TradeSummary({
+  side,
+  symbol,
+  amount,
+  quote,
+  minOut,
+  slippageBps,
+  deadline,
+  minutes,
+  recipient,
+  referrer,
+  feeRates,
+}: {
+  side: "buy" | "sell";
+  symbol: string;
+  amount: bigint;
+  quote: Quote;
+  minOut: bigint;
+  slippageBps: bigint;
+  deadline: bigint;
+  minutes: number;
+  recipient: Address;
+  referrer: Address | undefined;
+  feeRates: CoinState | null;
+}) {
+  const buy = side === "buy";
+  const out = buy
+    ? `${formatAmountExact(quote.coins)} ${symbol}`
+    : `${formatAmountExact(quote.eth)} ETH`;
+  const min = buy ? `${formatAmountExact(minOut)} ${symbol}` : `${formatAmountExact(minOut)} ETH`;
+  return (
+    <div data-trade-summary={side}>
+      <p>
+        {buy
+          ? `Pays ${formatAmountExact(amount)} ETH for ${out} at the current supply.`
+          : `Sells ${formatAmountExact(amount)} ${symbol} for ${out} at the current supply.`}{" "}
+        If others trade first, you receive at least {min} (slippage tolerance{" "}
+        {formatBps(slippageBps)}), or the trade reverts and only the gas is spent.
+      </p>
+      <p>
+        Fees, {buy ? "included in what you pay" : "taken from what the sale returns"}: protocol fee{" "}
+        {formatAmountExact(quote.protocolFee)} ETH
+        {feeRates ? ` (${formatBps(feeRates.protocolFeeBps)})` : ""}, to the DAO&apos;s revenue
+        split
+        {referrer
+          ? `, of which ${formatAmountExact(quote.referrerFee)} ETH goes to this app as referrer`
+          : ""}
+        ; creator fee {formatAmountExact(quote.creatorFee)} ETH
+        {feeRates ? ` (${formatBps(feeRates.creatorFeeBps)})` : ""}, to the coin&apos;s creator.
+      </p>
+      <p>
+        {buy ? "The coins go" : "The ETH goes"} to <AddressText address={recipient} />. The trade
+        expires at {formatDate(deadline)} (in {minutes} minutes of chain time). Plus gas.
+      </p>
+      {referrer && (
+        <p className="small">
+          Referrer: <span className="mono">{referrer}</span>.
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -2,8 +2,9 @@ import { useState } from "react";
 import { isAddress, type Address } from "viem";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { formatAmount } from "../shared/format";
-import { ApiError, request } from "../shared/graphql";
-import { AddressText, TxStatus } from "../shared/ui";
+import { ApiError } from "../shared/graphql";
+import { useApi } from "../shared/queries";
+import { AddressText, ConfirmButton, TxStatus } from "../shared/ui";
 import { ProfileOfHandle } from "./queries";
 import { useViewer } from "../wallet/viewer";
 
@@ -11,7 +12,6 @@ import { useViewer } from "../wallet/viewer";
 export function Delegation() {
   const { address } = useViewer();
   const [target, setTarget] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
   const write = useAgoraWrite("GovernanceToken");
   const zero = "0x0000000000000000000000000000000000000000" as Address;
   const balance = useAgoraRead({
@@ -32,22 +32,42 @@ export function Delegation() {
     args: [address ?? zero],
     enabled: !!address,
   });
+  const typed = target.trim().replace(/^@/, "");
+  const byHandle = typed !== "" && !isAddress(typed);
+  const found = useApi(
+    ProfileOfHandle,
+    { handle: typed },
+    { enabled: byHandle && typed.length >= 3 },
+  );
   if (!address) return <p className="muted">Connect a wallet to see your voting power.</p>;
+  // The owner of the handle typed now, not of one typed before (the lookup keeps the last answer).
+  const resolved: Address | null = !byHandle
+    ? typed === ""
+      ? null
+      : (typed as Address)
+    : found.data && !found.isPlaceholderData
+      ? (found.data.profile.owner as Address)
+      : null;
+  const problem =
+    byHandle && found.error && !found.isFetching
+      ? found.error instanceof ApiError
+        ? found.error.message
+        : String(found.error)
+      : null;
+  const power = balance.data !== undefined ? `${formatAmount(balance.data)} AGORA` : "your AGORA";
+  const summary = (to: Address, who: string) => (
+    <p>
+      Delegates the voting power of {power} to {who} (<span className="mono">{to}</span>), in place
+      of {delegate.data && delegate.data !== zero ? "your current delegate" : "nobody"}. The tokens
+      stay in your wallet; you can delegate elsewhere at any time. Votes already cast on open
+      proposals keep their snapshot weight. Cost: gas only, no fee, no value sent.
+    </p>
+  );
   const delegateTo = async (to: Address) => {
     const receipt = await write.send({ functionName: "delegate", args: [to] });
     if (receipt) {
       setTarget("");
       await Promise.all([votes.refetch(), delegate.refetch()]);
-    }
-  };
-  const resolve = async (): Promise<Address | null> => {
-    const text = target.trim().replace(/^@/, "");
-    if (isAddress(text)) return text;
-    try {
-      return (await request(ProfileOfHandle, { handle: text })).profile.owner as Address;
-    } catch (error) {
-      setProblem(error instanceof ApiError ? error.message : String(error));
-      return null;
     }
   };
   return (
@@ -79,18 +99,13 @@ export function Delegation() {
         </div>
       </dl>
       <div className="row start wrap">
-        <button type="button" disabled={write.busy} onClick={() => void delegateTo(address)}>
-          Delegate to myself
-        </button>
-        <form
-          className="row start"
-          onSubmit={async (event) => {
-            event.preventDefault();
-            setProblem(null);
-            const to = await resolve();
-            if (to) await delegateTo(to);
-          }}
-        >
+        <ConfirmButton
+          label="Delegate to myself"
+          disabled={write.busy}
+          summary={summary(address, "yourself")}
+          onConfirm={() => void delegateTo(address)}
+        />
+        <form className="row start" onSubmit={(event) => event.preventDefault()}>
           <label htmlFor="delegate-to" className="sr-only">
             Delegate to an address or @handle
           </label>
@@ -100,9 +115,13 @@ export function Delegation() {
             value={target}
             onChange={(e) => setTarget(e.target.value)}
           />
-          <button type="submit" className="secondary" disabled={write.busy || target.trim() === ""}>
-            Delegate
-          </button>
+          <ConfirmButton
+            label="Delegate"
+            className="secondary"
+            disabled={write.busy || !resolved}
+            summary={resolved && summary(resolved, byHandle ? `@${typed}` : "this address")}
+            onConfirm={() => resolved && void delegateTo(resolved)}
+          />
         </form>
       </div>
       {problem && <p className="error small">{problem}</p>}

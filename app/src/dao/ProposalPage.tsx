@@ -5,7 +5,7 @@ import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { formatAmount, formatDate, percent } from "../shared/format";
 import { useApi } from "../shared/queries";
 import { useChainNow } from "../shared/time";
-import { AddressText, Card, ErrorNote, Loading, TxStatus } from "../shared/ui";
+import { AddressText, Card, ConfirmButton, ErrorNote, Loading, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
 import { decodeAction, GOVERNOR_STATES, proposalTitle } from "./decode";
 import { ProposalQuery } from "./queries";
@@ -75,6 +75,21 @@ export function ProposalPage({ id }: { id: string }) {
     keccak256(toBytes(p.description)),
   ] as const;
   const refresh = () => Promise.all([state.refetch(), hasVoted.refetch()]);
+  const title = proposalTitle(p.description);
+  const actions = p.targets.map((target, i) => {
+    const action = decodeAction(target, p.calldatas[i]);
+    return `${action.summary}${action.known ? "" : " (unknown target)"}${
+      p.values[i] !== "0" ? ` with ${formatAmount(BigInt(p.values[i]))} ETH` : ""
+    }`;
+  });
+  const actionList = (
+    <ol className="small">
+      {actions.map((action, i) => (
+        <li key={i}>{action}</li>
+      ))}
+    </ol>
+  );
+  const voteReason = cleanText(reason.trim());
   return (
     <>
       <p className="muted small">Proposal {p.id.slice(0, 10)}…</p>
@@ -115,20 +130,7 @@ export function ProposalPage({ id }: { id: string }) {
           abstain) {forVotes + abstain >= quorum ? "· reached" : "· not reached yet"}
         </p>
         {stateName === "Active" && address && (
-          <form
-            className="vote-form"
-            onSubmit={async (event) => {
-              event.preventDefault();
-              const receipt = await vote.send({
-                functionName: "castVoteWithReason",
-                args: [BigInt(id), support, reason],
-              });
-              if (receipt) {
-                setReason("");
-                await refresh();
-              }
-            }}
-          >
+          <form className="vote-form" onSubmit={(event) => event.preventDefault()}>
             <fieldset>
               <legend>
                 Your vote{" "}
@@ -155,33 +157,87 @@ export function ProposalPage({ id }: { id: string }) {
               value={reason}
               onChange={(e) => setReason(e.target.value)}
             />
-            <button type="submit" disabled={vote.busy || hasVoted.data === true}>
-              {hasVoted.data ? "You have voted" : "Cast vote"}
-            </button>
+            {hasVoted.data ? (
+              <button type="button" disabled>
+                You have voted
+              </button>
+            ) : (
+              <ConfirmButton
+                label="Cast vote"
+                disabled={vote.busy || hasVoted.data === undefined}
+                summary={
+                  <>
+                    <p>
+                      Votes <strong>{SUPPORT[support]}</strong> on “{title}” with{" "}
+                      {snapshotVotes.data !== undefined
+                        ? `${formatAmount(snapshotVotes.data, 2)} votes (your voting power at the snapshot)`
+                        : "your voting power at the snapshot"}
+                      {voteReason ? `, giving the reason “${voteReason}”` : ", without a reason"}.
+                      The vote and the reason are public and final: a vote cannot be changed. Cost:
+                      gas only, no fee, no value sent.
+                    </p>
+                    <p>If it passes, the proposal will:</p>
+                    {actionList}
+                  </>
+                }
+                onConfirm={() =>
+                  void vote
+                    .send({
+                      functionName: "castVoteWithReason",
+                      args: [BigInt(id), support, reason],
+                    })
+                    .then(async (receipt) => {
+                      if (receipt) {
+                        setReason("");
+                        await refresh();
+                      }
+                    })
+                }
+              />
+            )}
             <TxStatus state={vote.state} />
           </form>
         )}
         {stateName === "Succeeded" && (
-          <button
-            type="button"
+          <ConfirmButton
+            label="Queue for execution"
             disabled={lifecycle.busy}
-            onClick={async () => {
-              if (await lifecycle.send({ functionName: "queue", args })) await refresh();
-            }}
-          >
-            Queue for execution
-          </button>
+            summary={
+              <>
+                <p>
+                  Queues “{title}” in the timelock; once its delay has passed, anyone may execute
+                  these actions:
+                </p>
+                {actionList}
+                <p>Cost: gas only, no fee, no value sent.</p>
+              </>
+            }
+            onConfirm={() =>
+              void lifecycle.send({ functionName: "queue", args }).then(async (receipt) => {
+                if (receipt) await refresh();
+              })
+            }
+          />
         )}
         {stateName === "Queued" && (
-          <button
-            type="button"
+          <ConfirmButton
+            label="Execute"
             disabled={lifecycle.busy}
-            onClick={async () => {
-              if (await lifecycle.send({ functionName: "execute", args })) await refresh();
-            }}
-          >
-            Execute
-          </button>
+            summary={
+              <>
+                <p>Executes “{title}”: the timelock carries out, in order:</p>
+                {actionList}
+                <p>
+                  The value of the actions comes from the timelock, not from you. Cost: gas only.
+                </p>
+              </>
+            }
+            onConfirm={() =>
+              void lifecycle.send({ functionName: "execute", args }).then(async (receipt) => {
+                if (receipt) await refresh();
+              })
+            }
+          />
         )}
         <TxStatus state={lifecycle.state} />
         <table>

@@ -4,7 +4,7 @@ import { config } from "../config";
 import { ABIS } from "../contracts";
 import { useAgoraWrite } from "../shared/contracts";
 import { navigate } from "../shared/router";
-import { Card, TxStatus } from "../shared/ui";
+import { Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { allocationSummary } from "./decode";
 
 interface BucketInput {
@@ -62,12 +62,7 @@ export function ProposeForm() {
   };
   return (
     <Card title="Propose a revenue allocation">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <form onSubmit={(event) => event.preventDefault()}>
         {buckets.map((bucket, i) => (
           <fieldset key={i} className="bucket">
             <legend>Bucket {i + 1}</legend>
@@ -130,9 +125,25 @@ export function ProposeForm() {
           value={details}
           onChange={(e) => setDetails(e.target.value)}
         />
-        <button type="submit" disabled={!!problem || write.busy}>
-          Submit proposal
-        </button>
+        <ConfirmButton
+          label="Submit proposal"
+          disabled={!!problem || write.busy}
+          summary={
+            <>
+              <p>
+                Proposes “{title.trim()}” to the DAO, with two actions: RevenueSplit.setAllocation (
+                {allocationSummary(parsed, toBps(creators))}), then TipJar.syncCreatorShare (the tip
+                jar takes up the new creator share).
+              </p>
+              <p>
+                Proposing needs the governor&apos;s proposal threshold of votes delegated to this
+                wallet. Voting opens after the voting delay; if it passes, the timelock executes it
+                after its delay. Cost: gas only, no fee, no value sent.
+              </p>
+            </>
+          }
+          onConfirm={() => void submit()}
+        />
         <TxStatus state={write.state} />
       </form>
     </Card>

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "../shared/router";
-import { TxStatus } from "../shared/ui";
+import { ConfirmButton, TxStatus } from "../shared/ui";
 import { useAgoraWrite } from "../shared/contracts";
 import { textUri } from "../shared/content";
 import { useViewer } from "../wallet/viewer";
@@ -8,17 +8,20 @@ import { useViewer } from "../wallet/viewer";
 const MAX_LENGTH = 1_000;
 
 /**
- * Writes a post, a reply (`parentId`) or a quote (`quotedId`), stored as a `data:` URI. The
- * text stays in the box until the transaction is confirmed: a failure loses nothing.
+ * Writes a post, a reply (`parentId`) or a quote (`quotedId`, by `about`), stored as a `data:`
+ * URI. The text stays in the box until the transaction is confirmed: a failure loses nothing.
  */
 export function Composer({
   parentId,
   quotedId,
+  about,
   label = "What's happening?",
   onDone,
 }: {
   parentId?: string;
   quotedId?: string;
+  /** The handle of the author replied to or quoted. */
+  about?: string;
   label?: string;
   onDone?: () => void;
 }) {
@@ -50,13 +53,7 @@ export function Composer({
     }
   };
   return (
-    <form
-      className="composer"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-    >
+    <form className="composer" onSubmit={(event) => event.preventDefault()}>
       <label htmlFor={id} className="sr-only">
         {label}
       </label>
@@ -71,9 +68,23 @@ export function Composer({
         <span className={tooLong ? "error small" : "muted small"}>
           {text.length}/{MAX_LENGTH}
         </span>
-        <button type="submit" disabled={write.busy || text.trim() === "" || tooLong}>
-          {parentId ? "Reply" : quotedId ? "Quote" : "Post"}
-        </button>
+        <ConfirmButton
+          label={parentId ? "Reply" : quotedId ? "Quote" : "Post"}
+          disabled={write.busy || text.trim() === "" || tooLong}
+          summary={
+            <p>
+              Publishes these {text.trim().length} characters as @{profile.handle}
+              {parentId
+                ? `, in reply to the post by @${about ?? "?"}`
+                : quotedId
+                  ? `, quoting the post by @${about ?? "?"}`
+                  : ""}
+              . The text is stored on chain: public and permanent (retracting only hides it in
+              apps). Cost: gas only, no fee, no value sent.
+            </p>
+          }
+          onConfirm={() => void submit()}
+        />
       </div>
       <TxStatus state={write.state} />
     </form>

@@ -132,12 +132,20 @@ export function PostCard({
             >
               Quote <span className="num">{post.stats.quoteCount}</span>
             </button>
-            <button
-              type="button"
+            <ConfirmButton
+              label={liked ? "Unlike" : "Like"}
               className={`ghost ${liked ? "liked" : ""}`}
-              aria-pressed={!!liked}
+              pressed={!!liked}
               disabled={!profile || like.busy}
-              onClick={() =>
+              summary={
+                <p>
+                  {liked
+                    ? `Takes back the like of @${profile?.handle ?? ""} on this post by @${post.author.handle}.`
+                    : `Likes this post by @${post.author.handle} as @${profile?.handle ?? ""}.`}{" "}
+                  Reactions are public events on chain. Cost: gas only, no fee, no value sent.
+                </p>
+              }
+              onConfirm={() =>
                 void like.send({
                   functionName: "react",
                   args: [BigInt(profile!.id), BigInt(post.id), liked ? 0 : 1],
@@ -145,7 +153,7 @@ export function PostCard({
               }
             >
               {liked ? "Liked" : "Like"} <span className="num">{post.stats.reactionCount}</span>
-            </button>
+            </ConfirmButton>
             <button
               type="button"
               className="ghost"
@@ -159,10 +167,18 @@ export function PostCard({
         )}
         <TxStatus state={like.state} />
         {panel === "reply" && (
-          <Composer parentId={post.id} label={`Reply to @${post.author.handle}`} />
+          <Composer
+            parentId={post.id}
+            label={`Reply to @${post.author.handle}`}
+            about={post.author.handle}
+          />
         )}
         {panel === "quote" && (
-          <Composer quotedId={post.id} label={`Quote @${post.author.handle}`} />
+          <Composer
+            quotedId={post.id}
+            label={`Quote @${post.author.handle}`}
+            about={post.author.handle}
+          />
         )}
         {panel === "tip" && (
           <TipForm profileId={post.authorId} postId={post.id} handle={post.author.handle} />

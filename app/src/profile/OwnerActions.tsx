@@ -1,16 +1,15 @@
 import { useState } from "react";
 import { isAddress, zeroAddress, type Address } from "viem";
 import { HANDLE_COOLDOWN_SECONDS, OFFER_EXPIRY_NEVER } from "../../../sdk/handles";
-import { config } from "../config";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
-import { formatDate, formatEth } from "../shared/format";
+import { formatDate } from "../shared/format";
 import { useApi } from "../shared/queries";
 import { navigate } from "../shared/router";
 import { useChainNow } from "../shared/time";
 import { AddressText, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
-import { HandleTaken } from "./queries";
-import { handleProblem } from "./RegisterPage";
+import { HandleHistory, HandleTaken } from "./queries";
+import { HandleField, useHandleCheck } from "./HandleField";
 
 const COOLDOWN_DAYS = HANDLE_COOLDOWN_SECONDS / 86_400;
 const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
@@ -19,32 +18,46 @@ const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
 export function ChangeHandle({ profileId, handle }: { profileId: string; handle: string }) {
   const [next, setNext] = useState("");
   const write = useAgoraWrite("ProfileRegistry");
-  const problem =
-    next === "" ? null : next === handle ? "That is your handle now." : handleProblem(next);
-  const taken = useApi(HandleTaken, { handle: next }, { enabled: next !== "" && !problem });
-  const isTaken = (taken.data?.profiles.nodes.length ?? 0) > 0;
+  const now = useChainNow();
+  const check = useHandleCheck(
+    next,
+    { id: profileId, handle },
+    `3-25 characters of a-z, 0-9 and _. @${handle} stays reserved for you for ${COOLDOWN_DAYS} days after a change; then anyone may take it.`,
+  );
+  const history = useApi(HandleHistory, { id: profileId });
+  // Handles this profile gave up that no one else may claim yet (a later change away from the
+  // same handle decides: the newest first).
+  const seen = new Set<string>([handle]);
+  const reserved = (history.data?.profile.handleHistory.nodes ?? []).filter((change) => {
+    if (seen.has(change.oldHandle)) return false;
+    seen.add(change.oldHandle);
+    return BigInt(change.oldHandleFreeAt) > BigInt(now);
+  });
   return (
     <form onSubmit={(event) => event.preventDefault()}>
-      <label htmlFor="new-handle">New handle</label>
-      <input
-        id="new-handle"
-        value={next}
-        autoComplete="off"
-        spellCheck={false}
-        aria-describedby="new-handle-help"
-        onChange={(event) => setNext(event.target.value)}
-      />
-      <p id="new-handle-help" className={problem || isTaken ? "error small" : "muted small"}>
-        {problem ??
-          (isTaken
-            ? `@${next} is taken.`
-            : next && taken.data
-              ? `@${next} is available.`
-              : `3-25 characters of a-z, 0-9 and _. @${handle} stays reserved for you for ${COOLDOWN_DAYS} days after a change; then anyone may take it.`)}
+      <p className="small">
+        The registry lets a profile change its handle at any time. A handle given up stays reserved
+        for its profile for {COOLDOWN_DAYS} days: only it may take it back until then.
       </p>
+      {reserved.length > 0 && (
+        <ul className="small" data-testid="reserved-handles">
+          {reserved.map((change) => (
+            <li key={change.oldHandle}>
+              @{change.oldHandle} stays yours until {formatDate(change.oldHandleFreeAt)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <HandleField
+        id="new-handle"
+        label="New handle"
+        value={next}
+        onChange={setNext}
+        check={check}
+      />
       <ConfirmButton
         label={`Change to @${next || "…"}`}
-        disabled={!next || !!problem || isTaken || !taken.data || write.busy}
+        disabled={!check.ok || write.busy}
         summary={
           <p>
             Renames @{handle} to @{next}. Links to @{handle} stop working; @{handle} stays reserved
@@ -200,111 +213,5 @@ export function AcceptTransfer() {
       />
       <TxStatus state={write.state} />
     </form>
-  );
-}
-
-function Withdraw({
-  what,
-  amount,
-  recipient,
-  busy,
-  onConfirm,
-}: {
-  what: string;
-  amount: bigint | undefined;
-  recipient: Address;
-  busy: boolean;
-  onConfirm: () => void;
-}) {
-  return (
-    <div className="row start withdraw" data-withdraw={what}>
-      <span>
-        {what}: <strong className="num">{amount === undefined ? "…" : formatEth(amount)}</strong>
-      </span>
-      <ConfirmButton
-        label={`Withdraw ${what.toLowerCase()}`}
-        className="secondary"
-        disabled={!amount || busy}
-        summary={
-          <p>
-            Sends {formatEth(amount ?? 0n)} of {what.toLowerCase()} to your wallet{" "}
-            <span className="mono">{recipient}</span>. No fee is taken; you pay the gas.
-          </p>
-        }
-        onConfirm={onConfirm}
-      />
-    </div>
-  );
-}
-
-/** What the profile has earned and not yet taken: creator fees, tip credits, referrer fees. */
-export function Earnings({ profileId, coin }: { profileId: string; coin: Address | null }) {
-  const { address } = useViewer();
-  const coinWrite = useAgoraWrite("CreatorCoin");
-  const tipWrite = useAgoraWrite("TipJar");
-  const creatorFees = useAgoraRead({
-    contract: "CreatorCoin",
-    address: coin ?? undefined,
-    functionName: "creatorFeesOwed",
-    enabled: !!coin,
-  });
-  const tipCredits = useAgoraRead({
-    contract: "TipJar",
-    functionName: "claimable",
-    args: [BigInt(profileId)],
-  });
-  const referrerFees = useAgoraRead({
-    contract: "TipJar",
-    functionName: "referrerBalanceOf",
-    args: [zeroAddress, address ?? zeroAddress],
-    enabled: !!address,
-  });
-  if (!address) return null;
-  return (
-    <>
-      {coin && (
-        <Withdraw
-          what="Creator fees"
-          amount={creatorFees.data}
-          recipient={address}
-          busy={coinWrite.busy}
-          onConfirm={() =>
-            void coinWrite
-              .send({ functionName: "withdrawCreatorFees", args: [address], address: coin })
-              .then(() => creatorFees.refetch())
-          }
-        />
-      )}
-      <TxStatus state={coinWrite.state} />
-      <Withdraw
-        what="Tip credits"
-        amount={tipCredits.data}
-        recipient={address}
-        busy={tipWrite.busy}
-        onConfirm={() =>
-          void tipWrite
-            .send({ functionName: "claim", args: [BigInt(profileId), address] })
-            .then(() => tipCredits.refetch())
-        }
-      />
-      {(config.referrer || (referrerFees.data ?? 0n) > 0n) && (
-        <Withdraw
-          what="Referrer fees"
-          amount={referrerFees.data}
-          recipient={address}
-          busy={tipWrite.busy}
-          onConfirm={() =>
-            void tipWrite
-              .send({ functionName: "withdrawReferrerFees", args: [zeroAddress, address] })
-              .then(() => referrerFees.refetch())
-          }
-        />
-      )}
-      <TxStatus state={tipWrite.state} />
-      <p className="muted small">
-        Tip credits are ETH tips your wallet could not receive when they were sent; referrer fees
-        are this wallet&apos;s share of the protocol fee on tips it referred.
-      </p>
-    </>
   );
 }

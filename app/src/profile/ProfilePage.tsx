@@ -4,7 +4,16 @@ import { useAgoraWrite } from "../shared/contracts";
 import { formatEth } from "../shared/format";
 import { useApi, useApiPages } from "../shared/queries";
 import { Link } from "../shared/router";
-import { AddressText, Avatar, Card, ErrorNote, Loading, ProfileLink, TxStatus } from "../shared/ui";
+import {
+  AddressText,
+  Avatar,
+  Card,
+  ConfirmButton,
+  ErrorNote,
+  Loading,
+  ProfileLink,
+  TxStatus,
+} from "../shared/ui";
 import { PostList } from "../feed/FeedPage";
 import { ModerationButtons } from "../privacy/ModerationButtons";
 import { TipForm } from "../tips/TipForm";
@@ -23,19 +32,25 @@ function FollowButton({ profileId, handle }: { profileId: string; handle: string
   const following = (data?.follows.nodes.length ?? 0) > 0;
   return (
     <div>
-      <button
-        type="button"
+      <ConfirmButton
+        label={following ? `Unfollow @${handle}` : `Follow @${handle}`}
         className={following ? "secondary" : ""}
         disabled={write.busy || !data}
-        onClick={() =>
+        summary={
+          <p>
+            {following
+              ? `Your profile @${profile.handle} stops following @${handle}; their posts leave your home feed.`
+              : `Your profile @${profile.handle} follows @${handle}; their posts join your home feed.`}{" "}
+            Follows are public events on chain. Cost: gas only, no fee, no value sent.
+          </p>
+        }
+        onConfirm={() =>
           void write.send({
             functionName: following ? "unfollow" : "follow",
             args: [BigInt(profile.id), BigInt(profileId)],
           })
         }
-      >
-        {following ? `Unfollow @${handle}` : `Follow @${handle}`}
-      </button>
+      />
       <TxStatus state={write.state} />
     </div>
   );

@@ -1,24 +1,11 @@
 import { useState } from "react";
-import { HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, isValidHandle } from "../../../sdk/handles";
 import { metadataUri } from "../shared/content";
 import { useAgoraWrite } from "../shared/contracts";
-import { useApi } from "../shared/queries";
 import { navigate } from "../shared/router";
-import { Card, TxStatus } from "../shared/ui";
+import { AddressText, Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
 import { AcceptTransfer } from "./OwnerActions";
-import { HandleTaken } from "./queries";
-
-/** Why a handle cannot be registered, as the person types; null when it can. */
-export function handleProblem(handle: string): string | null {
-  if (handle.length < HANDLE_MIN_LENGTH) return `At least ${HANDLE_MIN_LENGTH} characters.`;
-  if (handle.length > HANDLE_MAX_LENGTH) return `At most ${HANDLE_MAX_LENGTH} characters.`;
-  if (/[A-Z]/.test(handle))
-    return "Lowercase only: handles are not rewritten, so Alice is not alice.";
-  if (handle.startsWith("_")) return "A handle cannot start with _.";
-  if (!isValidHandle(handle)) return "Only a-z, 0-9 and _.";
-  return null;
-}
+import { HandleField, useHandleCheck } from "./HandleField";
 
 export function RegisterPage() {
   const { address, profile } = useViewer();
@@ -26,9 +13,7 @@ export function RegisterPage() {
   const [displayName, setDisplayName] = useState("");
   const [bio, setBio] = useState("");
   const write = useAgoraWrite("ProfileRegistry");
-  const problem = handle === "" ? null : handleProblem(handle);
-  const taken = useApi(HandleTaken, { handle }, { enabled: handle !== "" && !problem });
-  const isTaken = (taken.data?.profiles.nodes.length ?? 0) > 0;
+  const check = useHandleCheck(handle);
   if (!address) return <p className="muted">Connect a wallet to register a handle.</p>;
   if (profile)
     return (
@@ -40,40 +25,14 @@ export function RegisterPage() {
   return (
     <>
       <Card title="Register a handle">
-        <form
-          onSubmit={async (event) => {
-            event.preventDefault();
-            const receipt = await write.send({
-              functionName: "register",
-              args: [
-                handle,
-                metadataUri({ displayName: displayName || undefined, bio: bio || undefined }),
-              ],
-            });
-            if (receipt) navigate(`/u/${handle}`);
-          }}
-        >
-          <label htmlFor="handle">Handle</label>
-          <input
+        <form onSubmit={(event) => event.preventDefault()}>
+          <HandleField
             id="handle"
+            label="Handle"
             value={handle}
-            autoComplete="off"
-            aria-describedby="handle-help"
-            aria-invalid={!!problem || isTaken}
-            onChange={(event) => setHandle(event.target.value)}
+            onChange={setHandle}
+            check={check}
           />
-          <p
-            id="handle-help"
-            className={problem || isTaken ? "error small" : "muted small"}
-            aria-live="polite"
-          >
-            {problem ??
-              (isTaken
-                ? `@${handle} is taken.`
-                : handle && taken.data
-                  ? `@${handle} is available.`
-                  : "3-25 characters: a-z, 0-9 and _, not starting with _.")}
-          </p>
           <label htmlFor="display-name">Display name</label>
           <input
             id="display-name"
@@ -89,9 +48,29 @@ export function RegisterPage() {
             maxLength={500}
             onChange={(e) => setBio(e.target.value)}
           />
-          <button type="submit" disabled={!handle || !!problem || isTaken || write.busy}>
-            Register @{handle || "…"}
-          </button>
+          <ConfirmButton
+            label={`Register @${handle || "…"}`}
+            disabled={!check.ok || write.busy}
+            summary={
+              <p>
+                Registers @{handle} as the profile of this wallet (<AddressText address={address} />
+                ), with the display name “{displayName || "(none)"}” and the bio “{bio || "(none)"}
+                ”. A wallet owns one profile; the handle, name and bio are public on chain. Cost:
+                gas only, no fee, no value sent.
+              </p>
+            }
+            onConfirm={() =>
+              void write
+                .send({
+                  functionName: "register",
+                  args: [
+                    handle,
+                    metadataUri({ displayName: displayName || undefined, bio: bio || undefined }),
+                  ],
+                })
+                .then((receipt) => receipt && navigate(`/u/${handle}`))
+            }
+          />
           <TxStatus state={write.state} />
         </form>
       </Card>

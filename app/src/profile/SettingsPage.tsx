@@ -1,38 +1,34 @@
 import { useState } from "react";
 import { isAddress, type Address } from "viem";
+import { RECOVERY_DELAY_SECONDS } from "../../../sdk/handles";
 import { decodeMetadata, metadataUri } from "../shared/content";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
-import { parseAmount } from "../shared/format";
+import { formatBps, formatDate, formatEth, parseAmount } from "../shared/format";
 import { useApi } from "../shared/queries";
 import { Link } from "../shared/router";
 import { useChainNow } from "../shared/time";
-import { Card, TxStatus } from "../shared/ui";
+import { Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
-import { ChangeHandle, Earnings, OfferTransfer } from "./OwnerActions";
+import { ChangeHandle, OfferTransfer } from "./OwnerActions";
 import { ProfilePage as ProfileQuery } from "./queries";
 
-function EditMetadata({ profileId, uri }: { profileId: string; uri: string }) {
+const GAS_ONLY = "Cost: gas only, no fee, no value sent.";
+
+function EditMetadata({
+  profileId,
+  handle,
+  uri,
+}: {
+  profileId: string;
+  handle: string;
+  uri: string;
+}) {
   const current = decodeMetadata(uri);
   const [displayName, setDisplayName] = useState(current.displayName ?? "");
   const [bio, setBio] = useState(current.bio ?? "");
   const write = useAgoraWrite("ProfileRegistry");
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        void write.send({
-          functionName: "setMetadataURI",
-          args: [
-            BigInt(profileId),
-            metadataUri({
-              ...current,
-              displayName: displayName || undefined,
-              bio: bio || undefined,
-            }),
-          ],
-        });
-      }}
-    >
+    <form onSubmit={(event) => event.preventDefault()}>
       <label htmlFor="edit-name">Display name</label>
       <input
         id="edit-name"
@@ -48,15 +44,36 @@ function EditMetadata({ profileId, uri }: { profileId: string; uri: string }) {
         value={bio}
         onChange={(e) => setBio(e.target.value)}
       />
-      <button type="submit" disabled={write.busy}>
-        Save profile
-      </button>
+      <ConfirmButton
+        label="Save profile"
+        disabled={write.busy}
+        summary={
+          <p>
+            Sets the profile of @{handle}: display name “{displayName || "(none)"}”, bio “
+            {bio || "(none)"}”{current.avatar ? ", the avatar unchanged" : ""}. Profile details are
+            public on chain, and earlier versions stay in its history. {GAS_ONLY}
+          </p>
+        }
+        onConfirm={() =>
+          void write.send({
+            functionName: "setMetadataURI",
+            args: [
+              BigInt(profileId),
+              metadataUri({
+                ...current,
+                displayName: displayName || undefined,
+                bio: bio || undefined,
+              }),
+            ],
+          })
+        }
+      />
       <TxStatus state={write.state} />
     </form>
   );
 }
 
-function Recovery({ profileId }: { profileId: string }) {
+function Recovery({ profileId, handle }: { profileId: string; handle: string }) {
   const recovery = useAgoraRead({
     contract: "ProfileRegistry",
     functionName: "recoveryOf",
@@ -66,21 +83,9 @@ function Recovery({ profileId }: { profileId: string }) {
   const [address, setAddress] = useState("");
   const write = useAgoraWrite("ProfileRegistry");
   const valid = isAddress(address.trim());
+  const inForce = !!current && !/^0x0{40}$/.test(current);
   return (
-    <form
-      onSubmit={async (event) => {
-        event.preventDefault();
-        if (
-          await write.send({
-            functionName: "setRecovery",
-            args: [BigInt(profileId), address.trim() as Address],
-          })
-        ) {
-          setAddress("");
-          await recovery.refetch();
-        }
-      }}
-    >
+    <form onSubmit={(event) => event.preventDefault()}>
       <p className="small">
         Recovery address now: <span className="mono">{shownAddress(current)}</span>
         {changeAt > 0n ? (
@@ -99,16 +104,45 @@ function Recovery({ profileId }: { profileId: string }) {
         value={address}
         onChange={(e) => setAddress(e.target.value)}
       />
-      <button type="submit" disabled={!valid || write.busy}>
-        Set recovery address
-      </button>
+      <ConfirmButton
+        label="Set recovery address"
+        disabled={!valid || write.busy}
+        summary={
+          <p>
+            Names <span className="mono">{address.trim()}</span> as the recovery address of @
+            {handle}: it may take the profile over (with its posts, followers and coin) if this
+            wallet is lost.{" "}
+            {inForce
+              ? `The address in force now (${current}) stays in force for ${RECOVERY_DELAY_SECONDS / 86_400} days; the new one applies after that.`
+              : "With no recovery address in force, it applies at once."}{" "}
+            {GAS_ONLY}
+          </p>
+        }
+        onConfirm={() =>
+          void write
+            .send({
+              functionName: "setRecovery",
+              args: [BigInt(profileId), address.trim() as Address],
+            })
+            .then(async (receipt) => {
+              if (receipt) {
+                setAddress("");
+                await recovery.refetch();
+              }
+            })
+        }
+      />
       <TxStatus state={write.state} />
     </form>
   );
 }
 
-function LaunchCoin({ profileId }: { profileId: string }) {
+function LaunchCoin({ profileId, handle }: { profileId: string; handle: string }) {
   const now = useChainNow();
+  const protocolFee = useAgoraRead({
+    contract: "CreatorCoinFactory",
+    functionName: "protocolFeeBps",
+  });
   const [feePercent, setFeePercent] = useState("5");
   const [initialBuy, setInitialBuy] = useState("0.01");
   const write = useAgoraWrite("CreatorCoinFactory");
@@ -120,17 +154,9 @@ function LaunchCoin({ profileId }: { profileId: string }) {
       : value === null
         ? "Enter the first buy in ETH (0 for none)."
         : null;
+  const deadline = BigInt(now + 1200);
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        void write.send({
-          functionName: "launch",
-          args: [BigInt(profileId), BigInt(Math.round(fee * 100)), 0n, BigInt(now + 1200)],
-          value: value ?? 0n,
-        });
-      }}
-    >
+    <form onSubmit={(event) => event.preventDefault()}>
       <label htmlFor="creator-fee">Creator fee on each trade (%)</label>
       <input
         id="creator-fee"
@@ -146,9 +172,33 @@ function LaunchCoin({ profileId }: { profileId: string }) {
         onChange={(e) => setInitialBuy(e.target.value)}
       />
       {problem && <p className="error small">{problem}</p>}
-      <button type="submit" disabled={!!problem || write.busy}>
-        Launch my coin
-      </button>
+      <ConfirmButton
+        label="Launch my coin"
+        disabled={!!problem || write.busy}
+        summary={
+          <>
+            <p>
+              Launches the creator coin of @{handle}. Every trade of it pays you a creator fee of{" "}
+              {formatBps(Math.round(fee * 100))} of the ETH traded, and the DAO a protocol fee of{" "}
+              {protocolFee.data !== undefined ? formatBps(protocolFee.data) : "…"}. The creator fee
+              cannot be changed later.
+            </p>
+            <p>
+              {value
+                ? `Your first buy: ${formatEth(value, 6)} sent with the launch, fees included, for the coins the curve gives at launch; the coins go to this wallet.`
+                : "No first buy: no value is sent."}{" "}
+              The launch expires at {formatDate(deadline)} (20 minutes of chain time). Plus gas.
+            </p>
+          </>
+        }
+        onConfirm={() =>
+          void write.send({
+            functionName: "launch",
+            args: [BigInt(profileId), BigInt(Math.round(fee * 100)), 0n, deadline],
+            value: value ?? 0n,
+          })
+        }
+      />
       <TxStatus state={write.state} />
     </form>
   );
@@ -168,19 +218,18 @@ export function SettingsPage() {
     <>
       <h1>Your profile</h1>
       <Card title="Profile">
-        <EditMetadata profileId={profile.id} uri={profile.metadataUri} />
+        <EditMetadata profileId={profile.id} handle={profile.handle} uri={profile.metadataUri} />
       </Card>
       <Card title="Earnings">
-        <Earnings
-          profileId={profile.id}
-          coin={(data?.profile.coin?.address as Address | undefined) ?? null}
-        />
+        <p>
+          Creator fees, tip credits and referrer fees: <Link to="/earnings">your earnings</Link>.
+        </p>
       </Card>
       <Card title="Handle">
         <ChangeHandle profileId={profile.id} handle={profile.handle} />
       </Card>
       <Card title="Recovery">
-        <Recovery profileId={profile.id} />
+        <Recovery profileId={profile.id} handle={profile.handle} />
       </Card>
       <Card title="Transfer">
         <OfferTransfer profileId={profile.id} handle={profile.handle} />
@@ -192,7 +241,7 @@ export function SettingsPage() {
             <Link to={`/coin/${data.profile.coin.address}`}>${data.profile.coin.symbol}</Link>
           </p>
         ) : (
-          <LaunchCoin profileId={profile.id} />
+          <LaunchCoin profileId={profile.id} handle={profile.handle} />
         )}
       </Card>
     </>

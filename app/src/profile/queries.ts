@@ -100,6 +100,33 @@ export const HandleTaken = operation<
     profiles(first: 1, where: { handle: $handle }) { nodes { id } }
   }`);
 
+/**
+ * Who may claim a handle now: the profile holding it, or the one that gave it up and alone may
+ * take it back until `freeAt`.
+ */
+export const HandleStatusQuery = operation<
+  {
+    handleStatus: {
+      holder: { id: string } | null;
+      reservedFor: { id: string; handle: string } | null;
+      freeAt: string | null;
+    };
+  },
+  { handle: string }
+>(`
+  query HandleStatus($handle: String!) {
+    handleStatus(handle: $handle) { holder { id } reservedFor { id handle } freeAt }
+  }`);
+
+/** The profile's latest handle changes: the handles it gave up, and until when they stay its own. */
+export const HandleHistory = operation<
+  { profile: { handleHistory: { nodes: { oldHandle: string; oldHandleFreeAt: string }[] } } },
+  { id: string }
+>(`
+  query HandleHistory($id: BigInt!) {
+    profile(id: $id) { handleHistory(first: 10) { nodes { oldHandle oldHandleFreeAt } } }
+  }`);
+
 export const PROFILE_OPERATIONS = [ProfilePage, ProfilePosts, ProfileFollows, IsFollowing].map(
   (op) => op.name,
 );

@@ -132,7 +132,9 @@ export function TxStatus({ state }: { state: TxState }) {
 
 /**
  * A transaction's button that first says what the transaction does (what, to whom, amount and
- * fee) and asks again; only "Confirm and sign" goes on to the wallet.
+ * fee) and asks again; only "Confirm and sign" goes on to the wallet. `children`, when given,
+ * is what the button shows instead of its label (a count beside it, say); `pressed` makes it a
+ * toggle button (`aria-pressed`).
  */
 export function ConfirmButton({
   label,
@@ -140,18 +142,28 @@ export function ConfirmButton({
   onConfirm,
   disabled,
   className,
+  children,
+  pressed,
 }: {
   label: string;
   summary: ReactNode;
   onConfirm: () => void;
   disabled?: boolean;
   className?: string;
+  children?: ReactNode;
+  pressed?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   if (!open)
     return (
-      <button type="button" className={className} disabled={disabled} onClick={() => setOpen(true)}>
-        {label}
+      <button
+        type="button"
+        className={className}
+        disabled={disabled}
+        aria-pressed={pressed}
+        onClick={() => setOpen(true)}
+      >
+        {children ?? label}
       </button>
     );
   return (

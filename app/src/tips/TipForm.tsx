@@ -255,6 +255,7 @@ export function TipSummary({
   handle,
   post,
   how,
+  showReferrer = true,
 }: {
   amount: bigint;
   unit: string;
@@ -262,6 +263,8 @@ export function TipSummary({
   handle: string;
   post: boolean;
   how: string;
+  /** Whether to name this app's referrer (a batch names it once for all its tips). */
+  showReferrer?: boolean;
 }) {
   const fee = feeBps === undefined ? undefined : (amount * BigInt(feeBps)) / 10_000n;
   return (
@@ -274,7 +277,7 @@ export function TipSummary({
           : `The protocol fee is ${formatBps(feeBps!)} (${formatAmount(fee)} ${unit}), which goes to the DAO's revenue split (creators get their share of it back); @${handle} receives the rest.`}
       </p>
       {how && <p>{how} Plus gas.</p>}
-      {config.referrer && (
+      {showReferrer && config.referrer && (
         <p className="small">
           This app is named as the referrer ({config.referrer}): it earns a share of the protocol
           fee, not of your tip.
