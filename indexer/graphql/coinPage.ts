@@ -123,12 +123,17 @@ interface RootCoin {
   items: CoinItem[];
   /** Columns of the coin the items read. */
   columns: Column[];
+  /** Statement texts by shape (see coinStatement), built on first use. */
+  statements: Map<string, string>;
 }
 
 interface CoinPagePlan {
   operation: OperationDefinitionNode;
   roots: RootCoin[];
 }
+
+/** Most statement texts kept per root field of a plan (page sizes vary them). */
+const MAX_SHAPES = 32;
 
 /** The plan does not cover this document. */
 class Unplannable extends Error {}
@@ -331,7 +336,14 @@ function planDocument(
           items.push(item);
         }
       }
-      roots.push({ key, field: coinField, node: nodes[0], items, columns: [...columns] });
+      roots.push({
+        key,
+        field: coinField,
+        node: nodes[0],
+        items,
+        columns: [...columns],
+        statements: new Map(),
+      });
     }
     if (roots.length === 0) unplannable();
     return { operation, roots };
@@ -393,42 +405,54 @@ interface PlannedConnection {
 function coinStatement(root: RootCoin, variables: Record<string, unknown>, context: ApiContext) {
   const params = new Params();
   const { address } = getArgumentValues(root.field, root.node, variables) as { address: string };
-  const coinRef = params.add(address, "text");
-  const select = root.columns.map((c) => `${c.sql} AS "${c.field}"`);
-  select.push(`c.holder_count AS "__holders"`);
+  params.add(address, "text");
   const connections: PlannedConnection[] = [];
+  /** The statement's shape: the same text for every request of this shape. */
+  let shape = "";
+  let filtered = false;
+  const parts: { conditions: string[]; orderBy: string; keys: Column[] }[] = [];
   root.items.forEach((item, i) => {
-    if (item.type === "profile") {
-      const values = item.selection.columns.map((c) => jsonValue(c.sql, c)).join(", ");
-      select.push(
-        `(SELECT json_build_array(${values}) FROM ${PROFILE.from} WHERE pr.id = c.profile_id) AS "__profile${i}"`,
-      );
-    } else if (item.type === "connection") {
-      const { entity, scope } = item.source;
-      const args = getArgumentValues(item.field, item.node, variables) as PageArgs;
-      const page = plan(entity, args, context.limits);
-      const { conditions, orderBy } = pageSql(entity, args, page, params);
-      const keys = keyColumns(entity, page.ordering);
-      const asked = item.items.flatMap((sub) =>
-        sub.type === "nodes" ? sub.selection.columns : [],
-      );
-      const columns = [...new Set([...asked, ...keys])];
-      const dir = page.direction === "asc" ? "ASC" : "DESC";
-      select.push(
-        `(SELECT json_agg(json_build_array(${columns.map((c) => jsonValue(`r."${c.field}"`, c)).join(", ")})
-           ORDER BY ${keys.map((c) => `r."${c.field}" ${dir}`).join(", ")})
-          FROM (SELECT ${columns.map((c) => `${c.sql} AS "${c.field}"`).join(", ")} FROM ${entity.from}
-                WHERE ${[scope, ...conditions].join(" AND ")}
-                ORDER BY ${orderBy} LIMIT ${page.first + 1}) r) AS "__connection${i}"`,
-      );
-      connections[i] = { item, args, page, columns };
-    }
+    if (item.type !== "connection") return;
+    const { entity } = item.source;
+    const args = getArgumentValues(item.field, item.node, variables) as PageArgs;
+    const page = plan(entity, args, context.limits);
+    const { conditions, orderBy } = pageSql(entity, args, page, params);
+    const keys = keyColumns(entity, page.ordering);
+    const asked = item.items.flatMap((sub) => (sub.type === "nodes" ? sub.selection.columns : []));
+    connections[i] = { item, args, page, columns: [...new Set([...asked, ...keys])] };
+    parts[i] = { conditions, orderBy, keys };
+    if (args.where && Object.keys(args.where).length > 0) filtered = true;
+    shape += `${i}:${page.ordering.name}:${page.direction}:${page.first}:${page.after !== null};`;
   });
-  return {
-    sql: `SELECT ${select.join(", ")} FROM ${COIN.from} WHERE c.address = ${coinRef}`,
-    values: params.values,
-    connections,
-  };
+  // Filters vary the text with their conditions: built anew each time.
+  let sql = filtered ? undefined : root.statements.get(shape);
+  if (sql === undefined) {
+    const select = root.columns.map((c) => `${c.sql} AS "${c.field}"`);
+    select.push(`c.holder_count AS "__holders"`);
+    root.items.forEach((item, i) => {
+      if (item.type === "profile") {
+        const values = item.selection.columns.map((c) => jsonValue(c.sql, c)).join(", ");
+        select.push(
+          `(SELECT json_build_array(${values}) FROM ${PROFILE.from} WHERE pr.id = c.profile_id) AS "__profile${i}"`,
+        );
+      } else if (item.type === "connection") {
+        const { entity, scope } = item.source;
+        const { columns, page } = connections[i];
+        const { conditions, orderBy, keys } = parts[i];
+        const dir = page.direction === "asc" ? "ASC" : "DESC";
+        select.push(
+          `(SELECT json_agg(json_build_array(${columns.map((c) => jsonValue(`r."${c.field}"`, c)).join(", ")})
+             ORDER BY ${keys.map((c) => `r."${c.field}" ${dir}`).join(", ")})
+            FROM (SELECT ${columns.map((c) => `${c.sql} AS "${c.field}"`).join(", ")} FROM ${entity.from}
+                  WHERE ${[scope, ...conditions].join(" AND ")}
+                  ORDER BY ${orderBy} LIMIT ${page.first + 1}) r) AS "__connection${i}"`,
+        );
+      }
+    });
+    sql = `SELECT ${select.join(", ")} FROM ${COIN.from} WHERE c.address = $1::text`;
+    if (!filtered && root.statements.size < MAX_SHAPES) root.statements.set(shape, sql);
+  }
+  return { sql, values: params.values, connections };
 }
 
 function coinAnswer(root: RootCoin, row: Row, connections: readonly PlannedConnection[]): Row {

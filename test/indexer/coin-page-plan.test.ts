@@ -322,6 +322,20 @@ describe("GraphQL API: coin pages in one statement", function () {
     const many = await post(strict, `query($c: Address!) { ${aliases.join(" ")} }`, { c: first });
     expect(JSON.parse(many.text).errors[0].extensions.code).to.equal("TOO_MANY_ALIASES");
     expect(statements.strict).to.deep.equal([]);
+    // The cost of a document is remembered per value of the variables it reads: a page size or
+    // a filter passed as a variable is costed with each new value.
+    const sized = `query($c: Address!, $n: Int, $w: TradeFilter) { coin(address: $c) {
+        trades(first: $n, where: $w) { nodes { txHash trader } } } }`;
+    const codeOf = async (variables: Record<string, unknown>) =>
+      JSON.parse((await post(strict, sized, variables)).text).errors?.[0]?.extensions?.code;
+    const wide = { trader_in: Array.from({ length: 60 }, () => first) };
+    expect(await codeOf({ c: first, n: 5 })).to.equal(undefined);
+    expect(await codeOf({ c: coins[1], n: 5 })).to.equal(undefined);
+    expect(await codeOf({ c: first, n: 1000 })).to.equal("QUERY_TOO_COSTLY");
+    expect(await codeOf({ c: first, n: 5, w: { isBuy: true } })).to.equal(undefined);
+    expect(await codeOf({ c: first, n: 5, w: wide })).to.equal("QUERY_TOO_COSTLY");
+    expect(await codeOf({ c: first, n: 5 })).to.equal(undefined);
+    statements.strict.length = 0;
     // Within the limits, the same document shape is planned.
     const fine = await post(strict, `query($c: Address!) { coin(address: $c) { symbol } }`, {
       c: first,
