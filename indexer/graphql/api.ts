@@ -18,6 +18,7 @@ import { useRequestGuards } from "./requests";
 import { addressProfilesModule } from "./addressProfiles";
 import { renderOfflineGraphiQL } from "./graphiql";
 import { createApiMetrics, type ApiMetrics } from "./metrics";
+import { useCoinPagePlans } from "./coinPage";
 import { coinsModule } from "./coins";
 import { contentModule } from "./content";
 import { daoModule } from "./dao";
@@ -117,6 +118,12 @@ export interface CreateApiParams {
    * default): any page. Never with credentials: the API reads public data and sets no cookies.
    */
   corsOrigins?: () => readonly string[];
+  /**
+   * Answer coin pages (root `coin` fields reading columns, the profile, trades and holdings)
+   * with one statement per coin (coinPage.ts); false executes them field by field like any
+   * query. Default true; the answers are the same.
+   */
+  coinPagePlans?: boolean;
 }
 
 export interface Api {
@@ -272,6 +279,7 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
       useRequestGuards(limits),
       useQueryLimits(limits, Object.assign({}, ...modules.map((module) => module.listSizes ?? {}))),
       cache.plugin,
+      ...(params.coinPagePlans === false ? [] : [useCoinPagePlans()]),
       useRequestTimeout(limits.timeoutMs),
     ],
   });

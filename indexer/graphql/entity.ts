@@ -212,7 +212,7 @@ export function connectionArgs(entity: Entity, limits: PageLimits): string {
 }
 
 /** Bind parameters of one statement. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast: string): string {
     this.values.push(value);
@@ -376,14 +376,14 @@ function decodeCursor(
   return content;
 }
 
-interface PlannedPage {
+export interface PlannedPage {
   ordering: Ordering;
   direction: "asc" | "desc";
   first: number;
   after: string | null;
 }
 
-function plan(entity: Entity, args: PageArgs, limits: PageLimits): PlannedPage {
+export function plan(entity: Entity, args: PageArgs, limits: PageLimits): PlannedPage {
   const first = args.first ?? limits.defaultPageSize;
   if (!Number.isInteger(first) || first < 0) {
     throw userError(ErrorCode.BadUserInput, `first must be a non-negative integer, got ${first}`);
@@ -418,7 +418,7 @@ function selectSql(entity: Entity): string {
   return list;
 }
 
-function keyColumns(entity: Entity, ordering: Ordering): Column[] {
+export function keyColumns(entity: Entity, ordering: Ordering): Column[] {
   return ordering.keys.map((key) => {
     const column = entity.columns.find((c) => c.field === key);
     if (!column) throw new Error(`${entity.name}.${ordering.name} orders by unknown field ${key}`);
@@ -427,7 +427,7 @@ function keyColumns(entity: Entity, ordering: Ordering): Column[] {
 }
 
 /** WHERE conditions and ORDER BY of one page, with its parameters appended to `params`. */
-function pageSql(entity: Entity, args: PageArgs, page: PlannedPage, params: Params) {
+export function pageSql(entity: Entity, args: PageArgs, page: PlannedPage, params: Params) {
   const conditions = args.where ? filterSql(entity, args.where, params) : [];
   const keys = keyColumns(entity, page.ordering);
   const dir = page.direction === "asc" ? "ASC" : "DESC";
@@ -441,7 +441,7 @@ function pageSql(entity: Entity, args: PageArgs, page: PlannedPage, params: Para
   return { conditions, orderBy };
 }
 
-function toConnection(rows: Row[], page: PlannedPage): Connection {
+export function toConnection(rows: Row[], page: PlannedPage): Connection {
   const more = rows.length > page.first;
   const nodes = more ? rows.slice(0, page.first) : rows;
   const cursorOf = (node: Row) =>

@@ -3,6 +3,7 @@ import {
   parse,
   validate,
   valueFromASTUntyped,
+  visit,
   type DocumentNode,
   type ParseOptions,
   type Source,
@@ -398,6 +399,53 @@ export function parseWithLimit(maxTokens: number) {
   };
 }
 
+/** Most sets of cost variables remembered per document as within the cost, and their longest key. */
+const MAX_COSTED_VARIABLE_SETS = 64;
+const MAX_COST_KEY_LENGTH = 1_024;
+
+/** Per document, the variables the cost rule may read (see costVariablesKey). */
+const costVariableNames = new WeakMap<DocumentNode, string[]>();
+
+/**
+ * The values of the variables the cost rule may read, as a key: those used anywhere inside a
+ * `first` or `where` argument, or any argument of a field named like one of `listFields` (the
+ * field names of listSizes, whatever their type). Null when a value cannot be keyed.
+ */
+function costVariablesKey(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  listFields: readonly string[],
+): string | null {
+  let names = costVariableNames.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    const listNames = new Set(listFields.map((field) => field.slice(field.indexOf(".") + 1)));
+    const collect = (value: ValueNode) => {
+      visit(value, { Variable: (node) => void found.add(node.name.value) });
+    };
+    visit(document, {
+      Field(field) {
+        for (const arg of field.arguments ?? []) {
+          if (
+            arg.name.value === "first" ||
+            arg.name.value === "where" ||
+            listNames.has(field.name.value)
+          ) {
+            collect(arg.value);
+          }
+        }
+      },
+    });
+    names = [...found].sort();
+    costVariableNames.set(document, names);
+  }
+  try {
+    return JSON.stringify(names.map((name) => variables?.[name] ?? null));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The per-document limits: at most `maxTokens` tokens (so parsing and every validation rule,
  * each linear in the document, stay bounded), variables at most `maxVariableDepth` deep, no NUL
@@ -420,6 +468,8 @@ export function useQueryLimits(
     DocumentNode,
     { refused: readonly GraphQLError[]; invalid: readonly GraphQLError[] }
   >();
+  /** Per document, the keys (costVariablesKey) of variable values found within the cost. */
+  const acceptedCosts = new WeakMap<DocumentNode, Set<string>>();
   return {
     onParams({ params, setResult }) {
       const problem = variablesProblem(params.variables, limits.maxVariableDepth);
@@ -460,7 +510,18 @@ export function useQueryLimits(
         if (checked.refused.length > 0) {
           return validate(schema, document, [...documentRules, cost], options).map(withCode);
         }
+        // The cost reads only the variables its arguments name: with the same values of those,
+        // a document within the cost stays within it (a coin page for each coin is costed once).
+        const costKey = costVariablesKey(document, variables, Object.keys(listSizes));
+        let withinCost = acceptedCosts.get(document);
+        if (costKey !== null && withinCost?.has(costKey)) return checked.invalid.map(withCode);
         const tooCostly = validate(schema, document, [cost], options);
+        if (tooCostly.length === 0 && costKey !== null) {
+          if (!withinCost) acceptedCosts.set(document, (withinCost = new Set()));
+          if (withinCost.size < MAX_COSTED_VARIABLE_SETS && costKey.length <= MAX_COST_KEY_LENGTH) {
+            withinCost.add(costKey);
+          }
+        }
         return (tooCostly.length > 0 ? tooCostly : checked.invalid).map(withCode);
       });
     },
