@@ -78,7 +78,7 @@ export function useRequestGuards(
         if (!refusals || !requestParser) return;
         const parseGet = requestParser;
         setRequestParser((req) => {
-          const refused = refusals.lookup(req, "GET", req.url);
+          const refused = refusals.lookup(request, "GET", req.url);
           if (refused) throw refused;
           return parseGet(req);
         });
@@ -115,7 +115,7 @@ export function useRequestGuards(
         if (!(await takeTurn(nodeRequest))) {
           throw httpError(400, ErrorCode.BadRequest, "the client closed the request");
         }
-        const refused = refusals?.lookup(req, type, text);
+        const refused = refusals?.lookup(request, type, text);
         if (refused) throw refused;
         if (type === "application/graphql") return { query: text };
         let body: unknown;
@@ -189,6 +189,13 @@ export interface ClientGate {
    */
   load(): Map<string, { running: number; queued: number; usedMs: number }>;
 }
+
+/**
+ * Turns a gate begins in one turn of the event loop (its poll phase, then its check phase): the
+ * work a loop turn does for admitted requests stays short, so the sockets of other clients are
+ * read again soon.
+ */
+const TURNS_PER_LOOP = 2;
 
 /** What a POST admitted by a gate calls, once its body has arrived, to wait for its turn. */
 const turns = new WeakMap<http.IncomingMessage, () => Promise<boolean>>();
@@ -281,9 +288,28 @@ export function createClientGate(options: ClientGateOptions): ClientGate {
     );
   };
 
+  // Turns begun since the event loop last reached its check phase. A response's close frees a
+  // turn within the same turn of the loop, and an admitted request's body is often there
+  // already, so without this bound one turn of the loop could process every ready request
+  // while the sockets of the others (a new client's included) wait to be read.
+  let begunThisLoop = 0;
+  let nextLoopScheduled = false;
+  const nextLoop = () => {
+    begunThisLoop = 0;
+    nextLoopScheduled = false;
+    grant();
+  };
   /** Hands free turns to the waiting clients, least recent use first. */
   const grant = () => {
-    while (waiting.size > 0 && (options.maxRunning === 0 || holding < options.maxRunning)) {
+    while (
+      waiting.size > 0 &&
+      (options.maxRunning === 0 || (holding < options.maxRunning && begunThisLoop < TURNS_PER_LOOP))
+    ) {
+      if (!nextLoopScheduled) {
+        nextLoopScheduled = true;
+        setImmediate(nextLoop);
+      }
+      begunThisLoop++;
       const now = performance.now();
       let next: ClientState | undefined;
       for (const client of waiting) {
