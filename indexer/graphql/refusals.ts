@@ -36,8 +36,9 @@ export interface RefusalCache {
  * request sent, its variables included: the same bomb sent again costs a hash, not a parse and a
  * validation, and is refused with the same errors (and HTTP status). Requests whose answer
  * depends on anything else (executed ones, timeouts, other errors) are not kept. Bounded by
- * `maxBytes` (keys and the errors' JSON), least recently used first out; 0 turns it off. The
- * errors kept are copies without the syntax tree, which a large document would keep alive.
+ * `maxBytes` (keys, the errors' JSON and the document's text, which their locations are read
+ * from), least recently used first out; 0 turns it off. The errors kept are copies without the
+ * syntax tree, which would take many times the text.
  */
 export function createRefusalCache(maxBytes: number): RefusalCache {
   const entries = new ByteBoundedCache<{ errors: GraphQLError[]; bytes: number }>(
@@ -74,12 +75,19 @@ export function createRefusalCache(maxBytes: number): RefusalCache {
           return typeof code === "string" && SHAPE_REFUSALS.has(code);
         });
         if (!refusedForShape) return;
-        const copies = errors.map((error) => {
-          const copy = new GraphQLError(error.message, { extensions: error.extensions });
-          (copy as { locations?: unknown }).locations = error.locations;
-          return copy;
-        });
-        entries.set(key, { errors: copies, bytes: JSON.stringify(copies).length });
+        // Yoga serializes an error's locations from its source and positions.
+        const copies = errors.map(
+          (error) =>
+            new GraphQLError(error.message, {
+              source: error.source,
+              positions: error.positions,
+              extensions: error.extensions,
+            }),
+        );
+        const sources = new Set(copies.map((copy) => copy.source?.body ?? ""));
+        const bytes =
+          JSON.stringify(copies).length + [...sources].reduce((sum, body) => sum + body.length, 0);
+        entries.set(key, { errors: copies, bytes });
       },
     },
     stats: () => ({ hits, entries: entries.size, bytes: entries.bytes }),

@@ -184,10 +184,11 @@ export interface ClientGate {
   /** Runs `handle` when the client has a free turn; it counts until the response closes. */
   admit(request: http.IncomingMessage, response: http.ServerResponse, handle: () => void): void;
   /**
-   * Requests running and waiting, per client, and the processing time each used recently (ms,
-   * decayed over the budget's window).
+   * Per client: requests admitted (running), waiting to be admitted (queued), admitted and
+   * waiting for a turn (awaitingTurn), and the processing time used recently (ms, decayed over
+   * the budget's window).
    */
-  load(): Map<string, { running: number; queued: number; usedMs: number }>;
+  load(): Map<string, { running: number; queued: number; awaitingTurn: number; usedMs: number }>;
 }
 
 /**
@@ -443,6 +444,7 @@ export function createClientGate(options: ClientGateOptions): ClientGate {
           {
             running: state.running,
             queued: state.queue.length,
+            awaitingTurn: state.turns.length,
             usedMs: Math.round(usedBy(state, now) * 10) / 10,
           },
         ]),

@@ -10,7 +10,7 @@ export interface ApiServer {
   /** Where a client on this machine reaches the endpoint. */
   url: string;
   /** Requests running and waiting, per client (see createClientGate). */
-  load(): Map<string, { running: number; queued: number; usedMs: number }>;
+  load(): Map<string, { running: number; queued: number; awaitingTurn: number; usedMs: number }>;
   close(): Promise<void>;
 }
 
