@@ -196,7 +196,7 @@ export interface ClientGate {
  * work a loop turn does for admitted requests stays short, so the sockets of other clients are
  * read again soon.
  */
-const TURNS_PER_LOOP = 2;
+const TURNS_PER_LOOP = 1;
 
 /** What a POST admitted by a gate calls, once its body has arrived, to wait for its turn. */
 const turns = new WeakMap<http.IncomingMessage, () => Promise<boolean>>();
