@@ -358,11 +358,13 @@ async function main() {
       // every request costs when executed. Only the processes measured run.
       // The load generator is one address standing for CONNECTIONS clients: the per-client
       // limits (4 running, 32 waiting by default) would refuse its connections past 36 with
-      // 429, and per process, so one process would be measured answering 429s.
+      // 429, and per process, so one process would be measured answering 429s; its budget of
+      // processing time is off for the same reason.
       const processes = {
         API_WORKERS: String(workers),
         API_MAX_CONCURRENT_PER_CLIENT: String(CONNECTIONS),
         API_MAX_QUEUED_PER_CLIENT: String(CONNECTIONS),
+        API_CLIENT_BUDGET_MS: "0",
       };
       const servers: { mode: "cached" | "uncached"; server: ApiProcess }[] = [
         { mode: "cached", server: await startApiProcess(db.url, processes, cleanups) },
@@ -511,7 +513,7 @@ async function main() {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         warmupSeconds: WARMUP,
-        server: `npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms; API_MAX_CONCURRENT_PER_CLIENT and API_MAX_QUEUED_PER_CLIENT ${CONNECTIONS}, since the load generator's one address stands for ${CONNECTIONS} clients`,
+        server: `npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms; API_MAX_CONCURRENT_PER_CLIENT and API_MAX_QUEUED_PER_CLIENT ${CONNECTIONS} and API_CLIENT_BUDGET_MS 0, since the load generator's one address stands for ${CONNECTIONS} clients`,
         workers: `each query is measured with API_WORKERS of ${WORKER_COUNTS.join(", then ")}: 1 is one process; N above 1 is a node:cluster primary that hands connections round-robin to N worker processes, each a whole API with its own 8-connection pool and response cache. The machine has ${os.cpus().length} cores, shared by the API's processes, Postgres and the load generator, so a second process can only take what the first leaves idle; requestsPerApiCpuSecond (1000 / apiCpuMsPerRequest) is what one core of API process serves, whatever the contention`,
         cache:
           "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves or the answer is API_CACHE_TTL_MS (1000 ms) old; no indexing runs during the load, so each query is executed again about once a second, by every request that arrives while no fresh answer is stored. uncached: the same API with API_CACHE_TTL_MS=0. executed counts the requests (warm-up and measured run) that were executed rather than answered from the cache, from Postgres' table-scan counters: an execution scans the data tables as often as an uncached request does, a cache hit only reads the checkpoint",

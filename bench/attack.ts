@@ -203,8 +203,16 @@ async function attacker(
           const text = await response.text();
           let code: unknown;
           try {
-            code = (JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] })
-              .errors?.[0]?.extensions?.code;
+            const error = (
+              JSON.parse(text) as {
+                errors?: { message?: string; extensions?: { code?: unknown } }[];
+              }
+            ).errors?.[0];
+            code = error?.extensions?.code;
+            // A 429 for the client's budget of processing time, apart from its queue being full.
+            if (code === "TOO_MANY_REQUESTS" && error?.message?.includes("budget")) {
+              code = "TOO_MANY_REQUESTS (budget)";
+            }
           } catch {
             code = undefined;
           }
@@ -321,7 +329,7 @@ async function main() {
       },
       setup: {
         targetMs: TARGET_MS,
-        server: `npm run api (indexer/graphql/main.ts) in its own process, API_WORKERS=${WORKER_COUNTS.join(", then ")}, API_TRUST_PROXY=1, API_CACHE_TTL_MS=0, the default limits (per process: with 2 workers each attacker may run 8 requests and queue 64)`,
+        server: `npm run api (indexer/graphql/main.ts) in its own process, API_WORKERS=${WORKER_COUNTS.join(", then ")}, API_TRUST_PROXY=1, API_CACHE_TTL_MS=0, the default limits (per process: each attacker may run 4 requests and queue 32, so with 2 workers 8 and 64; 8 requests processed at once, one turn begun per phase of the event loop; a budget of 250 ms of processing time a second per client)`,
         attackers: ATTACKERS,
         inflightPerAttacker: INFLIGHT,
         secondsPerAttack: DURATION_MS / 1000,

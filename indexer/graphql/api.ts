@@ -14,6 +14,7 @@ import type { PageLimits } from "./entity";
 import { useQueryLimits, type QueryLimits } from "./limits";
 import { startLiveHub, type LiveHub } from "./live";
 import { createResponseCache, parserCaches, type ResponseCache } from "./cache";
+import { createRefusalCache, type RefusalCache } from "./refusals";
 import { useRequestGuards } from "./requests";
 import { addressProfilesModule } from "./addressProfiles";
 import { renderOfflineGraphiQL } from "./graphiql";
@@ -51,6 +52,15 @@ export interface ApiLimits extends QueryLimits {
   maxConcurrentPerClient: number;
   /** Requests of one client waiting for a turn; more are refused with 429. */
   maxQueuedPerClient: number;
+  /** Requests processed at once per process, all clients together, when served by serveApi; 0: no limit. */
+  maxRunning: number;
+  /**
+   * Processing time (ms) one client may use per second, averaged over 10 s, when served by
+   * serveApi; above it, 429 until its use decays. 0: no budget.
+   */
+  clientBudgetMsPerSecond: number;
+  /** Bytes the remembered refusals (keys and errors) take at most; 0: none remembered. */
+  refusalCacheMaxBytes: number;
   /** Most exact bytes of event strings (`...Bytes` fields) one request may read. */
   maxRawBytes: number;
 }
@@ -74,6 +84,9 @@ export const DEFAULT_LIMITS: ApiLimits = {
   filterWeight: 10,
   maxConcurrentPerClient: 4,
   maxQueuedPerClient: 32,
+  maxRunning: 8,
+  clientBudgetMsPerSecond: 250,
+  refusalCacheMaxBytes: 8 * 1024 * 1024,
   maxRawBytes: MAX_RAW_BYTES,
 };
 
@@ -132,6 +145,8 @@ export interface Api {
   schema: GraphQLSchema;
   live: LiveHub;
   cache: ResponseCache;
+  /** Requests refused for their shape, remembered by a hash of their text. */
+  refusals: RefusalCache;
   metrics: ApiMetrics;
   limits: ApiLimits;
   /** Ends live subscriptions and the LISTEN connection; the pool stays the caller's. */
@@ -221,9 +236,11 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
     },
   });
   const schema = createApiSchema(modules);
+  const refusals = createRefusalCache(limits.refusalCacheMaxBytes);
   const metrics = createApiMetrics({
     pool: params.pool,
     cache,
+    refusals,
     live,
     feeds: modules.flatMap((module) => (module.feeds ?? []).map((feed) => feed.name)),
   });
@@ -276,12 +293,13 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
     // limits check for depth before anything serializes them.
     plugins: [
       metrics.plugin,
-      useRequestGuards(limits),
+      useRequestGuards(limits, refusals),
+      refusals.plugin,
       useQueryLimits(limits, Object.assign({}, ...modules.map((module) => module.listSizes ?? {}))),
       cache.plugin,
       ...(params.coinPagePlans === false ? [] : [useCoinPagePlans()]),
       useRequestTimeout(limits.timeoutMs),
     ],
   });
-  return { yoga, schema, live, cache, metrics, limits, close: () => live.close() };
+  return { yoga, schema, live, cache, refusals, metrics, limits, close: () => live.close() };
 }

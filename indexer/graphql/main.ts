@@ -173,6 +173,17 @@ async function runApi(
       DEFAULT_LIMITS.maxQueuedPerClient,
       "requests",
     ),
+    maxRunning: wholeNumber("API_MAX_RUNNING", DEFAULT_LIMITS.maxRunning, "requests"),
+    clientBudgetMsPerSecond: wholeNumber(
+      "API_CLIENT_BUDGET_MS",
+      DEFAULT_LIMITS.clientBudgetMsPerSecond,
+      "milliseconds a second",
+    ),
+    refusalCacheMaxBytes: wholeNumber(
+      "API_REFUSAL_CACHE_MAX_BYTES",
+      DEFAULT_LIMITS.refusalCacheMaxBytes,
+      "bytes",
+    ),
   };
   const origins = corsOrigins(process.env.API_CORS_ORIGINS);
   const trustProxy = process.env.API_TRUST_PROXY === "1" || process.env.API_TRUST_PROXY === "true";

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { withProcessMetrics } from "../metrics";
 import type { ResponseCache } from "./cache";
 import type { LiveHub } from "./live";
+import type { RefusalCache } from "./refusals";
 
 /** Distinct operation names (or error codes) a label takes at most; later ones count as "other". */
 export const MAX_LABEL_VALUES = 200;
@@ -18,11 +19,14 @@ export interface ApiMetrics {
   registry: Registry;
   /** Times every request and counts its errors. */
   plugin: Plugin;
+  /** Counts a request refused with 429 by the client gate: over its budget, or its queue full. */
+  countRefusal(reason: "budget" | "queue"): void;
 }
 
 export interface ApiMetricsParams {
   pool: pg.Pool;
   cache: ResponseCache;
+  refusals: RefusalCache;
   live: LiveHub;
   feeds: readonly string[];
 }
@@ -89,6 +93,30 @@ export function createApiMetrics(params: ApiMetricsParams): ApiMetrics {
     collect() {
       this.set(cache.stats().entries);
     },
+  });
+  const refusals = params.refusals;
+  new Counter({
+    name: "api_refusal_cache_hits_total",
+    help: "Requests refused from memory: the same text was refused before for its shape (too costly, too deep...).",
+    registers: [own],
+    collect() {
+      this.reset();
+      this.inc(refusals.stats().hits);
+    },
+  });
+  new Gauge({
+    name: "api_refusal_cache_entries",
+    help: "Refusals remembered by a hash of the request's text.",
+    registers: [own],
+    collect() {
+      this.set(refusals.stats().entries);
+    },
+  });
+  const clientRefusals = new Counter({
+    name: "api_client_refusals_total",
+    help: "Requests refused with 429 TOO_MANY_REQUESTS before their body was read, by reason: budget (the client used more than its processing time budget recently), queue (it had too many requests running and waiting).",
+    labelNames: ["reason"],
+    registers: [own],
   });
   const pool = params.pool;
   new Gauge({
@@ -157,5 +185,9 @@ export function createApiMetrics(params: ApiMetricsParams): ApiMetrics {
       duration.observe({ operation: entry.operation }, (performance.now() - entry.at) / 1000);
     },
   };
-  return { registry, plugin };
+  return {
+    registry,
+    plugin,
+    countRefusal: (reason) => clientRefusals.inc({ reason }),
+  };
 }

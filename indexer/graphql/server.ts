@@ -10,7 +10,7 @@ export interface ApiServer {
   /** Where a client on this machine reaches the endpoint. */
   url: string;
   /** Requests running and waiting, per client (see createClientGate). */
-  load(): Map<string, { running: number; queued: number }>;
+  load(): Map<string, { running: number; queued: number; awaitingTurn: number; usedMs: number }>;
   close(): Promise<void>;
 }
 
@@ -27,8 +27,9 @@ export function localUrl(address: string, port: number, pathname = ""): string {
  * Serves the API over HTTP: POST/GET /graphql, SSE subscriptions, GraphiQL in a browser. Listens
  * on `host`, by default 127.0.0.1 only: another address (0.0.0.0 for every interface) is a
  * decision to publish the API. Each client (its address, or with `trustProxy` the first address
- * of X-Forwarded-For) has `limits.maxConcurrentPerClient` requests answered at a time (see
- * createClientGate).
+ * of X-Forwarded-For) has `limits.maxConcurrentPerClient` requests answered at a time, at most
+ * `limits.maxRunning` requests are processed at once, turn by turn fairly between clients, and
+ * a client over `limits.clientBudgetMsPerSecond` is refused (see createClientGate).
  */
 export async function serveApi(
   api: Api,
@@ -37,7 +38,10 @@ export async function serveApi(
   const gate = createClientGate({
     maxConcurrent: api.limits.maxConcurrentPerClient,
     maxQueued: api.limits.maxQueuedPerClient,
+    maxRunning: api.limits.maxRunning,
+    budgetMsPerSecond: api.limits.clientBudgetMsPerSecond,
     trustProxy: params.trustProxy ?? false,
+    onRefused: (reason) => api.metrics.countRefusal(reason),
   });
   // The yoga instance is a Node request listener.
   const server = http.createServer((request, response) =>
