@@ -155,7 +155,7 @@ export interface ClientGateOptions {
   /**
    * Processing time (ms of turns held) one client may use per second, averaged over the last
    * `budgetWindowMs`; a client above it is refused at admission with 429 and `Retry-After`.
-   * 0: no budget.
+   * 0: no budget. Clients on this machine itself are exempt unless `trustProxy` (budgeted).
    */
   budgetMsPerSecond: number;
   /** The time constant of a client's recent use, in ms (10 s). */
@@ -224,6 +224,21 @@ interface ClientState {
   /** Turn time used, in ms, decayed by e^(-t / window) since `usedAt`. */
   used: number;
   usedAt: number;
+  /** Whether the budget applies: to every client but this machine's own (see budgeted). */
+  budgeted: boolean;
+}
+
+/**
+ * Whether the processing-time budget applies to a request's client: always behind a trusted
+ * proxy (the client is who the proxy names), otherwise unless the connection comes from this
+ * machine (127.0.0.0/8, ::1). A co-located server speaks for many people from one address, and
+ * the operator's own tools are not the outsiders the budget holds back; they still take fair
+ * turns and the per-client limits on requests.
+ */
+export function budgeted(request: http.IncomingMessage, trustProxy: boolean): boolean {
+  if (trustProxy) return true;
+  const address = request.socket.remoteAddress ?? "";
+  return !(/^(::ffff:)?127\./.test(address) || address === "::1");
 }
 
 function refuse(response: http.ServerResponse, message: string, retryAfterSeconds: number): void {
@@ -277,7 +292,7 @@ export function createClientGate(options: ClientGateOptions): ClientGate {
   const idle = (client: ClientState, now: number) =>
     client.running === 0 && client.queue.length === 0 && usedBy(client, now) < 1;
   const overBudget = (client: ClientState, now: number) =>
-    options.budgetMsPerSecond > 0 && usedBy(client, now) > budget;
+    client.budgeted && options.budgetMsPerSecond > 0 && usedBy(client, now) > budget;
   const refuseOverBudget = (client: ClientState, response: http.ServerResponse, now: number) => {
     usedBy(client, now);
     const seconds = Math.max(1, Math.ceil((windowMs / 1000) * Math.log(client.used / budget)));
@@ -337,7 +352,14 @@ export function createClientGate(options: ClientGateOptions): ClientGate {
       const key = clientKey(request, options.trustProxy);
       let client = clients.get(key);
       if (!client) {
-        client = { running: 0, queue: [], turns: [], used: 0, usedAt: now };
+        client = {
+          running: 0,
+          queue: [],
+          turns: [],
+          used: 0,
+          usedAt: now,
+          budgeted: budgeted(request, options.trustProxy),
+        };
         clients.set(key, client);
       }
       const state = client;

@@ -61,7 +61,10 @@ describe("the API's client gate under a flood", function () {
   });
 
   /** An API over the test database with `limits`, served on a free port (clients by X-Forwarded-For). */
-  async function serve(limits: Partial<ApiLimits>): Promise<{ api: Api; server: ApiServer }> {
+  async function serve(
+    limits: Partial<ApiLimits>,
+    trustProxy = true,
+  ): Promise<{ api: Api; server: ApiServer }> {
     const api = await createApi({
       pool,
       databaseUrl: db.url,
@@ -69,7 +72,7 @@ describe("the API's client gate under a flood", function () {
       fallbackPollMs: 0,
       limits: { cacheTtlMs: 0, ...limits },
     });
-    const server = await serveApi(api, { port: 0, host: "127.0.0.1", trustProxy: true });
+    const server = await serveApi(api, { port: 0, host: "127.0.0.1", trustProxy });
     started.push({ api, server });
     return { api, server };
   }
@@ -137,6 +140,23 @@ describe("the API's client gate under a flood", function () {
       expect(other.status).to.equal(200);
       expect(other.body.data.indexerStatus.lastIndexedBlock).to.equal("1");
       expect(await metric(api, "api_client_refusals_total", 'reason="budget"')).to.equal(2);
+    });
+    it("leaves this machine's own clients out of the budget, unless a proxy names the client", async function () {
+      const { server } = await serve({ clientBudgetMsPerSecond: 1 }, false);
+      // Far past the 10 ms that put a named client over the same budget above.
+      const local = () =>
+        fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: TRIVIAL }),
+        });
+      let used = 0;
+      for (let i = 0; i < 2_000 && used <= 50; i++) {
+        const response = await local();
+        expect(response.status, await response.text()).to.equal(200);
+        used = [...server.load().values()][0]?.usedMs ?? 0;
+      }
+      expect(used, "the local client's recent use").to.be.above(50);
     });
   });
 
