@@ -183,6 +183,26 @@ const portOf = (url: string) => Number(new URL(url).port);
 /** Lines that a quiet stop must not print: warnings, errors, stack traces. */
 const NOISE = /"level":"(warn|error|fatal)"|^\s+at \S+ \(/m;
 
+/** The lines of `output` that NOISE matches, for the failure message. */
+const noiseIn = (output: string) =>
+  output
+    .split("\n")
+    .filter((line) => NOISE.test(line))
+    .join("\n");
+
+/**
+ * The lines of `output` logged at or after `since` (ms): a JSON log line by its `time`, any
+ * other line as it is. Output read after a signal can still hold lines logged before it.
+ */
+const loggedSince = (output: string, since: number) =>
+  output
+    .split("\n")
+    .filter((line) => {
+      const time = /^\{"level":"\w+","time":"([^"]+)"/.exec(line)?.[1];
+      return time === undefined || Date.parse(time) >= since;
+    })
+    .join("\n");
+
 describe("npm start (devnet/start.ts)", function () {
   this.timeout(2 * PATIENCE_MS);
   // A private folder (mode 700, as `mktemp -d` makes) holds the chain journal and the Postgres.
@@ -309,9 +329,10 @@ describe("npm start (devnet/start.ts)", function () {
 
     // Ctrl-C at once: the terminal sends SIGINT to every process of the foreground group.
     const mark = running!.output().length;
+    const signalledAt = Date.now();
     expect(await signalGroup(running!, "SIGINT"), running!.output()).to.equal(0);
-    const after = running!.output().slice(mark);
-    expect(after).to.not.match(NOISE);
+    const after = loggedSince(running!.output().slice(mark), signalledAt);
+    expect(after, noiseIn(after)).to.not.match(NOISE);
     expect(after).to.match(/"msg":"stopped"/);
     // Nothing left listening: the node, the Postgres and the servers are gone.
     for (const url of [running!.apiUrl, running!.chainUrl, running!.statusUrl]) {
