@@ -33,8 +33,22 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     async drop() {
       const client = new pg.Client({ connectionString: ADMIN_URL });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
+      try {
+        // A pool's end() resolves once its clients have sent their goodbye, not once the server
+        // has closed them: DROP ... WITH (FORCE) would then terminate a closing connection, whose
+        // client no longer has an error listener. Wait (bounded) for such sessions to go.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const { rows } = await client.query<{ sessions: number }>(
+            "SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1",
+            [name],
+          );
+          if (rows[0].sessions === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
