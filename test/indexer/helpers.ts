@@ -34,7 +34,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       const client = new pg.Client({ connectionString: ADMIN_URL });
       await client.connect();
       try {
-        // A pool's end() resolves once its clients have sent their goodbye, not once the server
+        // A pool's end() resolves once it has asked its clients to end, not once the server
         // has closed them: DROP ... WITH (FORCE) would then terminate a closing connection, whose
         // client no longer has an error listener. Wait (bounded) for such sessions to go.
         for (let attempt = 0; attempt < 100; attempt++) {
