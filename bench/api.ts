@@ -41,6 +41,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
 import { writeFigures } from "./figures";
+import { COIN_PAGE } from "./queries";
 
 const ROOT = path.resolve(__dirname, "..");
 // The indexer decodes about 93% of what the workload emits (not every event of every contract
@@ -73,55 +74,6 @@ const WORKER_COUNTS = (process.env.BENCH_API_WORKERS ?? "1,2").split(",").map((c
   }
   return workers;
 });
-
-const COIN_PAGE = /* GraphQL */ `
-  query CoinPage($coin: Address!) {
-    coin(address: $coin) {
-      address
-      name
-      symbol
-      price
-      marketCap
-      supply
-      reserve
-      volume
-      volume24h
-      holders
-      tradeCount
-      profile {
-        id
-        handle
-        metadataUri
-      }
-      trades(first: 50) {
-        nodes {
-          txHash
-          timestamp
-          trader
-          isBuy
-          coinAmount
-          ethAmount
-          priceAfter
-        }
-        pageInfo {
-          endCursor
-          hasNextPage
-        }
-      }
-      holdings(first: 20) {
-        nodes {
-          holder
-          balance
-          value
-        }
-        pageInfo {
-          endCursor
-          hasNextPage
-        }
-      }
-    }
-  }
-`;
 
 const HOME_FEED = /* GraphQL */ `
   query HomeFeed($reader: BigInt!) {

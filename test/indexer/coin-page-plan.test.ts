@@ -18,60 +18,11 @@ import {
   type TestDatabase,
 } from "./helpers";
 import { writeSuiteDeployment } from "./suiteHelpers";
+import { COIN_PAGE } from "../../bench/queries";
 
 const logger = pino({ level: "silent" });
 const ETH = parseEther;
 const DEADLINE = 2n ** 40n;
-
-/** The coin page of the benchmark (bench/api.ts). */
-const COIN_PAGE = /* GraphQL */ `
-  query CoinPage($coin: Address!) {
-    coin(address: $coin) {
-      address
-      name
-      symbol
-      price
-      marketCap
-      supply
-      reserve
-      volume
-      volume24h
-      holders
-      tradeCount
-      profile {
-        id
-        handle
-        metadataUri
-      }
-      trades(first: 50) {
-        nodes {
-          txHash
-          timestamp
-          trader
-          isBuy
-          coinAmount
-          ethAmount
-          priceAfter
-        }
-        pageInfo {
-          endCursor
-          hasNextPage
-        }
-      }
-      holdings(first: 20) {
-        nodes {
-          holder
-          balance
-          value
-        }
-        pageInfo {
-          endCursor
-          hasNextPage
-        }
-      }
-    }
-  }
-`;
 
 /**
  * Coin pages answered with one statement per coin (coinPage.ts) give, byte for byte, the answer
