@@ -41,6 +41,7 @@ import {
 } from "../indexer/sync/decode";
 import type { RpcLog } from "../indexer/sync/rpc";
 import { generateWorkload } from "./workload";
+import { followDatabaseCpu } from "./cpu";
 import { writeFigures } from "./figures";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -71,7 +72,9 @@ function eventsOf(iface: Interface): AbiEvent[] {
 }
 
 /** A fresh database on the admin URL's server; `drop` removes it. */
-async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshDatabase(
+  label: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `bench_${label}_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -81,6 +84,7 @@ async function freshDatabase(label: string): Promise<{ url: string; drop(): Prom
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     async drop() {
       const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -170,6 +174,8 @@ async function main() {
       let batches = 0;
       const resolving = new AbortController();
       const resolver = indexer.content.run(resolving.signal);
+      const postgresCpu = followDatabaseCpu(ADMIN_URL, database.name);
+      const cpuStart = process.cpuUsage();
       const start = process.hrtime.bigint();
       for (;;) {
         const step = await indexer.sync.step();
@@ -180,6 +186,9 @@ async function main() {
         if (step.type === "caught-up") break;
       }
       const elapsed = seconds(start);
+      const cpuUsed = process.cpuUsage(cpuStart);
+      const indexerCpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
+      const postgresCpuSeconds = (await postgresCpu.stop()) / 1000;
       resolving.abort();
       await resolver;
       const resolved = await indexer.db.pool.query<{ status: string; n: string }>(
@@ -211,6 +220,15 @@ async function main() {
         batches,
         seconds: Number(elapsed.toFixed(2)),
         eventsPerSecond: Math.round(events / elapsed),
+        /**
+         * CPU seconds of this process (the indexer, its content resolver and the local gateway)
+         * and of the database's Postgres sessions during the sync, from /proc: events per second
+         * of one core whatever the machine's other load.
+         */
+        indexerCpuSeconds: Number(indexerCpuSeconds.toFixed(2)),
+        postgresCpuSeconds: Number(postgresCpuSeconds.toFixed(2)),
+        eventsPerIndexerCpuSecond: Math.round(events / indexerCpuSeconds),
+        eventsPerPostgresCpuSecond: Math.round(events / postgresCpuSeconds),
         /** URIs by status when the sync caught up: what the resolver did meanwhile. */
         contentDuringSync,
         rowsPerTable,
