@@ -226,7 +226,7 @@ describe("GraphQL API: coins and tips", function () {
     return held;
   }
 
-  /** "now" of the API: the timestamp of the latest block holding an indexed event. */
+  /** "now" of the API: the timestamp of the latest indexed block, events or not. */
   async function now(): Promise<number> {
     return Number((await data(`{ stats { asOf } }`)).stats.asOf);
   }
@@ -730,6 +730,24 @@ describe("GraphQL API: coins and tips", function () {
       });
       await tradesStream.close();
       await tipsStream.close();
+    });
+  });
+
+  describe("on a quiet chain", function () {
+    it("reads a volume24h of 0 once a day passes in blocks without trades", async function () {
+      const { coins: before } = await data(`{ coins { nodes { address volume24h } } }`);
+      expect(before.nodes.some((c: Json) => c.volume24h !== "0")).to.equal(true);
+      await advance(DAY + 60);
+      for (let i = 0; i < 3; i++) await hre.network.provider.request({ method: "evm_mine" });
+      const head = (await hre.ethers.provider.getBlock("latest"))!;
+      await indexer.sync.syncToHead();
+      // No event is in those blocks: the synced head's clock moves "now" past every trade.
+      expect(await now()).to.equal(head.timestamp);
+      expect(trades.every((t) => t.timestamp <= head.timestamp - DAY)).to.equal(true);
+      const { coins: after } = await data(`{ coins { nodes { address volume24h } } }`);
+      expect(after.nodes).to.deep.equal(
+        before.nodes.map((c: Json) => ({ address: c.address, volume24h: "0" })),
+      );
     });
   });
 });
