@@ -391,6 +391,39 @@ describe("GraphQL API: coins and tips", function () {
         expect(holders.nodes.map((n: Json) => n.holder)).to.include(addr[who]);
     });
 
+    it("links traders, trade recipients, holders and launchers to their profiles, null without one", async function () {
+      const alice = (await aliceCoin.getAddress()).toLowerCase();
+      const {
+        trades: page,
+        holders,
+        coin,
+      } = await data(
+        `query($c: Address!) {
+           trades(where: { coinAddress: $c }, first: 100) { nodes { trader traderProfile { handle } recipient recipientProfile { handle } } }
+           holders(coin: $c, first: 100) { nodes { holder holderProfile { handle } } }
+           coin(address: $c) { launcher launcherProfile { handle } } }`,
+        { c: alice },
+      );
+      // alice, bob and carol registered profiles; dave and the coin contract own none.
+      const handles = new Map(["alice", "bob", "carol"].map((name) => [addr[name], name]));
+      const profileOf = (address: string) =>
+        handles.has(address) ? { handle: handles.get(address) } : null;
+      expect(page.nodes.length).to.equal(trades.filter((t) => t.coin === alice).length);
+      for (const trade of page.nodes) {
+        expect(trade.traderProfile, trade.trader).to.deep.equal(profileOf(trade.trader));
+        expect(trade.recipientProfile, trade.recipient).to.deep.equal(profileOf(trade.recipient));
+      }
+      for (const holding of holders.nodes)
+        expect(holding.holderProfile, holding.holder).to.deep.equal(profileOf(holding.holder));
+      expect(holders.nodes.map((n: Json) => n.holderProfile?.handle ?? null)).to.include.members([
+        "alice",
+        "bob",
+        "carol",
+        null,
+      ]);
+      expect(coin).to.deep.equal({ launcher: addr.alice, launcherProfile: { handle: "alice" } });
+    });
+
     it("values a portfolio at the current spot prices", async function () {
       const { portfolio } = await data(
         `query($a: Address!) { portfolio(address: $a) { holder value coinCount
