@@ -517,7 +517,7 @@ describe("GraphQL API: governance as DAO members read it", function () {
   });
 
   describe("notifications", function () {
-    it("tell every profile of proposals created and decided, latest first, with the proposer's profile", async function () {
+    it("tell every profile of proposals created and decided, on the timelock too, latest first, with the proposer's profile", async function () {
       const governor = suite.governor.contract;
       const handles: Record<string, string> = { [addr.alice]: "alice", [addr.bob]: "bob" };
       // From the governor's own events: every proposal created, queued, executed or canceled.
@@ -553,6 +553,46 @@ describe("GraphQL API: governance as DAO members read it", function () {
           });
         }
       }
+      // And the timelock cancelling, on its own, the operation a proposal's queue scheduled.
+      const timelock = suite.timelock.contract;
+      const scheduledBy = new Map<string, bigint>();
+      for (const queued of await governor.queryFilter(governor.filters.ProposalQueued())) {
+        for (const call of await timelock.queryFilter(
+          timelock.filters.CallScheduled(),
+          queued.blockNumber,
+          queued.blockNumber,
+        )) {
+          if (call.transactionHash === queued.transactionHash)
+            scheduledBy.set(call.args.id, queued.args.proposalId);
+        }
+      }
+      const governorCancels = new Set(
+        (await governor.queryFilter(governor.filters.ProposalCanceled())).map(
+          (event) => event.transactionHash,
+        ),
+      );
+      for (const event of await timelock.queryFilter(timelock.filters.Cancelled())) {
+        const proposalId = scheduledBy.get(event.args.id);
+        if (proposalId === undefined || governorCancels.has(event.transactionHash)) continue;
+        expected.push({
+          at: [event.blockNumber, event.index],
+          node: {
+            kind: "PROPOSAL_DECIDED",
+            proposalId: String(proposalId),
+            proposalEvent: "canceled",
+            actorAddress: null,
+            actorAddressProfile: null,
+          },
+        });
+      }
+      // "passing" was cancelled on the timelock directly (see above).
+      expect(expected.map((e) => e.node)).to.deep.include({
+        kind: "PROPOSAL_DECIDED",
+        proposalId: String(proposals.passing.id),
+        proposalEvent: "canceled",
+        actorAddress: null,
+        actorAddressProfile: null,
+      });
       expected.sort((x, y) => y.at[0] - x.at[0] || y.at[1] - x.at[1]);
       expect(expected.map((e) => e.node.kind)).to.include.members([
         "PROPOSAL_CREATED",
