@@ -6,6 +6,7 @@ import { loadParameters, parametersPath } from "../deploy/parameters";
 import { deployWithParameters } from "../deploy/suite";
 import { deploymentPath, readDeploymentFile, toDeploymentFile } from "../deploy/deployment";
 import { ConfigError, listenHost, loadConfig } from "../indexer/config";
+import { poolCloser } from "../indexer/db/database";
 import { createApi, DEFAULT_LIMITS } from "../indexer/graphql/api";
 import { createReadPool, warnIfWritable } from "../indexer/graphql/database";
 import { corsOrigins } from "../indexer/graphql/requests";
@@ -38,8 +39,9 @@ const ROOT = projectRoot();
  * EMBEDDED_POSTGRES_PORT (54329).
  *
  * Ctrl-C (SIGINT, as a terminal sends it to the whole process group), SIGTERM and SIGHUP stop
- * everything in order and exit 0: the API, the indexer after its last commit, the Postgres, the
- * chain. The Hardhat node and the Postgres run under guards (guard.ts) that the terminal's
+ * everything in order and exit 0: the API, the indexer after its last commit, the Postgres once
+ * every session of both pools has ended (a session still open would be terminated by it and
+ * reported as a failed connection), the chain. The Hardhat node and the Postgres run under guards (guard.ts) that the terminal's
  * signal does not reach and that end them if this process dies first.
  */
 
@@ -236,7 +238,8 @@ async function main(): Promise<void> {
     statementTimeoutMs: DEFAULT_LIMITS.timeoutMs,
     logger,
   });
-  running.push({ name: "api pool", stop: () => readPool.end() });
+  // Closed only once its sessions have ended: the Postgres stops right after (poolCloser).
+  running.push({ name: "api pool", stop: poolCloser(readPool) });
   await warnIfWritable(readPool, logger.child({ component: "api" }));
   // Pages of the app may read the API's answers; until the app listens, no page may. On
   // another address than the loopback, the app can be reached under names this process cannot

@@ -2,9 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { createApiSchema } from "../indexer/graphql/api";
+import { projectRoot } from "../indexer/root";
 
-/** Where the API's SDL is committed, for clients' code generators (docs/api.md). */
-export const SCHEMA_FILE = path.resolve(__dirname, "../schema.graphql");
+/**
+ * Where the API's SDL is committed, for clients' code generators (docs/api.md): the repository's
+ * root, whether this runs from the sources or from their build in dist/ (`npm run build`).
+ */
+export const SCHEMA_FILE = path.join(projectRoot(__dirname), "schema.graphql");
 
 /** The SDL of the API with its default limits, types in alphabetical order. */
 export function printApiSchema(): string {

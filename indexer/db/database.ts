@@ -45,7 +45,7 @@ export async function openDatabase(params: OpenDatabaseParams): Promise<Database
     pool.on("error", (error) =>
       params.logger.warn({ err: error }, "idle database connection failed"),
     );
-    return { pool, url: params.url, close: () => pool.end() };
+    return { pool, url: params.url, close: poolCloser(pool) };
   }
   return openEmbedded(params);
 }
@@ -81,6 +81,7 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
   await admin.end();
   const url = `postgres://postgres:postgres@127.0.0.1:${params.embeddedPort}/agora`;
   const pool = new pg.Pool(poolOptions(url, params));
+  const closePool = poolCloser(pool);
   let closing = false;
   pool.on("error", (error) => {
     if (!closing) params.logger.warn({ err: error }, "idle database connection failed");
@@ -91,10 +92,34 @@ async function openEmbedded(params: OpenDatabaseParams): Promise<Database> {
     url,
     async close() {
       closing = true;
-      await pool.end();
+      await closePool();
       await server.stop();
     },
   };
+}
+
+/**
+ * Returns a function that ends `pool` and resolves once every connection it opened has closed.
+ * pool.end() resolves as soon as it has asked its idle connections to end, while their server
+ * sessions may still run: a server stopped at that moment terminates them ("terminating
+ * connection due to administrator command"), and the pool reports that as an error of an idle
+ * connection. Whoever stops the server after closing the pool (npm start) waits for this.
+ * Call it right after creating the pool, before any connection opens. Idempotent.
+ */
+export function poolCloser(pool: pg.Pool): () => Promise<void> {
+  const open = new Set<pg.PoolClient>();
+  pool.on("connect", (client) => {
+    open.add(client);
+    client.once("end", () => open.delete(client));
+  });
+  let closed: Promise<void> | undefined;
+  return () =>
+    (closed ??= (async () => {
+      await pool.end();
+      await Promise.all(
+        [...open].map((client) => new Promise((resolve) => client.once("end", resolve))),
+      );
+    })());
 }
 
 interface EmbeddedPostgresServer {

@@ -22,6 +22,7 @@ const ADDRESS_FIELDS: Record<string, { field: string; what: string }[]> = {
     { field: "recipient", what: "the recipient" },
   ],
   Holding: [{ field: "holder", what: "the holder" }],
+  Portfolio: [{ field: "holder", what: "the holder" }],
   Tip: [{ field: "tipper", what: "the tipper" }],
   Proposal: [{ field: "proposer", what: "the proposer" }],
   Vote: [{ field: "voter", what: "the voter" }],
@@ -31,6 +32,7 @@ const ADDRESS_FIELDS: Record<string, { field: string; what: string }[]> = {
   ],
   VotingPowerChange: [{ field: "delegate", what: "the delegate" }],
   RevenueBucket: [{ field: "account", what: "the bucket recipient" }],
+  Notification: [{ field: "actorAddress", what: "the tipper, trader or proposer" }],
 };
 
 /**

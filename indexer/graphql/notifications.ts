@@ -226,6 +226,30 @@ const BRANCHES: Branch[] = [
       tx_hash: "gl.tx_hash",
     },
   },
+  // The timelock deciding the operation a proposal's queue scheduled, without the governor
+  // (whose own event is the branch above): cancelled, or executed (once, at its first call) by
+  // its canceller or an executor acting on the timelock directly. Proposal.state follows the
+  // timelock the same way, and so does the proposalChanged subscription.
+  {
+    kind: "PROPOSAL_DECIDED",
+    from: `timelock_operations tlo
+      JOIN timelock_operations tls ON tls.operation_id = tlo.operation_id
+        AND tls.kind = 'scheduled' AND tls.call_index = 0
+      JOIN proposal_lifecycle_events tlq ON tlq.tx_hash = tls.tx_hash AND tlq.kind = 'queued'`,
+    recipient: null,
+    where: [
+      "(tlo.kind = 'cancelled' OR (tlo.kind = 'executed' AND tlo.call_index = 0))",
+      `NOT EXISTS (SELECT 1 FROM proposal_lifecycle_events tlg
+        WHERE tlg.proposal_id = tlq.proposal_id AND tlg.tx_hash = tlo.tx_hash)`,
+    ],
+    columns: {
+      proposal_id: "tlq.proposal_id",
+      proposal_event: "CASE tlo.kind WHEN 'cancelled' THEN 'canceled' ELSE 'executed' END",
+      block_number: "tlo.block_number",
+      log_index: "tlo.log_index",
+      tx_hash: "tlo.tx_hash",
+    },
+  },
 ];
 
 /** One branch's SELECT, scoped to the profile `recipientId` when given, with further conditions. */

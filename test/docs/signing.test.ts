@@ -19,10 +19,12 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AgoraGovernorAbi } from "../../abi/AgoraGovernor";
 import { CreatorCoinAbi } from "../../abi/CreatorCoin";
 import { GovernanceTokenAbi } from "../../abi/GovernanceToken";
+import { MessagingAbi } from "../../abi/Messaging";
 import { ProfileRegistryAbi } from "../../abi/ProfileRegistry";
 import { TipJarAbi } from "../../abi/TipJar";
 import { DAO_DEFAULTS } from "../../deploy/dao";
 import { deploySuite, type Suite } from "../../deploy/suite";
+import { randomMessagingKeyPair } from "../../sdk/messaging";
 
 const DOC = path.resolve(__dirname, "../../docs/signing.md");
 
@@ -79,6 +81,7 @@ describe("docs/signing.md", function () {
       tipJar: suite.tipJar.address as Address,
       token: suite.governanceToken.address as Address,
       governor: suite.governor.address as Address,
+      messaging: suite.messaging.address as Address,
       parseSignature,
       zeroAddress,
       ProfileRegistryAbi,
@@ -86,6 +89,7 @@ describe("docs/signing.md", function () {
       TipJarAbi,
       GovernanceTokenAbi,
       AgoraGovernorAbi,
+      MessagingAbi,
       ...extra,
     };
   }
@@ -129,6 +133,7 @@ describe("docs/signing.md", function () {
       "tip-permit",
       "delegate",
       "vote",
+      "publish-key",
     ]);
   });
 
@@ -192,5 +197,18 @@ describe("docs/signing.md", function () {
     expect(await governor.hasVoted(proposalId, await alice.getAddress())).to.equal(true);
     const [, forVotes] = await governor.proposalVotes(proposalId);
     expect(forVotes).to.equal(parseEther("5001000"));
+  });
+
+  it("publishes a messaging key for a profile", async function () {
+    const [, alice] = signers;
+    const { publicKey } = randomMessagingKeyPair();
+    const hex = `0x${Buffer.from(publicKey).toString("hex")}` as const;
+    await run(
+      blocks.get("publish-key")!,
+      await scope(alice, { profileId: ids.alice, publicKey: hex }),
+    );
+    const [published, version] = await suite.messaging.contract.keyOf(ids.alice);
+    expect(published).to.equal(hex);
+    expect(version).to.equal(1n);
   });
 });

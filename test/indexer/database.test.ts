@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, appendFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import pino from "pino";
+import { openDatabase } from "../../indexer/db/database";
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from "../../indexer/db/migrate";
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from "./helpers";
 
@@ -133,6 +135,82 @@ describe("indexer: database schema and migrator", function () {
       );
       expect(rows[0]).to.deep.equal({ t: null, m: null });
       expect(readFileSync(path.join(broken, "migration.sql"), "utf8")).to.contain("CREATE TABLE");
+    });
+  });
+
+  describe("openDatabase().close()", function () {
+    it("resolves only once the server has ended every session, so a server stopped next reports none of them", async function () {
+      const database = await createTestDatabase("idx_pool_close");
+      // Between the pool and the server: holds what the pool sends while `held`, as a busy
+      // machine may leave the server's side of a closing session unscheduled.
+      const held: Buffer[][] = [];
+      let holding = false;
+      const upstreams: net.Socket[] = [];
+      const clients: net.Socket[] = [];
+      const proxy = net.createServer({ allowHalfOpen: true }, (client) => {
+        const upstream = net.connect(Number(new URL(database.url).port), "127.0.0.1");
+        const queue: Buffer[] = [];
+        held.push(queue);
+        upstreams.push(upstream);
+        clients.push(client);
+        client.on("data", (chunk: Buffer) => (holding ? queue.push(chunk) : upstream.write(chunk)));
+        client.on("end", () => (holding ? queue.push(Buffer.alloc(0)) : upstream.end()));
+        upstream.pipe(client);
+        client.on("error", () => upstream.destroy());
+        upstream.on("error", () => client.destroy());
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+      const url = new URL(database.url);
+      url.port = String((proxy.address() as net.AddressInfo).port);
+      url.searchParams.set("application_name", "pool_close_test");
+      const warnings: unknown[] = [];
+      const recording = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const sessions = async () =>
+        (
+          await admin.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool_close_test'",
+          )
+        ).rows[0].n;
+      try {
+        const db = await openDatabase({
+          url: url.toString(),
+          embeddedDir: "",
+          embeddedPort: 0,
+          logger: recording,
+        });
+        // Two connections, both idle in the pool.
+        await Promise.all([db.pool.query("SELECT pg_sleep(0.05)"), db.pool.query("SELECT 1")]);
+        expect(db.pool.totalCount).to.equal(2);
+
+        holding = true;
+        let closed = false;
+        const closing = db.close().then(() => (closed = true));
+        // The server has not yet heard of the end: its sessions are there, and close() waits.
+        expect(await sessions()).to.equal(2);
+        expect(closed).to.equal(false);
+
+        holding = false;
+        upstreams.forEach((upstream, i) => {
+          for (const chunk of held[i].splice(0)) {
+            if (chunk.length === 0) upstream.end();
+            else upstream.write(chunk);
+          }
+        });
+        await closing;
+        // What a stopping server does to the sessions still there: none are.
+        const { rows } = await admin.query<{ terminated: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = 'pool_close_test'",
+        );
+        expect(rows).to.deep.equal([]);
+        expect(warnings).to.deep.equal([]);
+      } finally {
+        await admin.end();
+        for (const socket of [...clients, ...upstreams]) socket.destroy();
+        await new Promise((resolve) => proxy.close(resolve));
+        await database.drop();
+      }
     });
   });
 });

@@ -226,7 +226,7 @@ describe("GraphQL API: coins and tips", function () {
     return held;
   }
 
-  /** "now" of the API: the timestamp of the latest block holding an indexed event. */
+  /** "now" of the API: the timestamp of the latest indexed block, events or not. */
   async function now(): Promise<number> {
     return Number((await data(`{ stats { asOf } }`)).stats.asOf);
   }
@@ -389,6 +389,39 @@ describe("GraphQL API: coins and tips", function () {
       expect([...balances].sort((x, y) => (y > x ? 1 : y < x ? -1 : 0))).to.deep.equal(balances);
       for (const who of ["alice", "bob", "carol", "dave"])
         expect(holders.nodes.map((n: Json) => n.holder)).to.include(addr[who]);
+    });
+
+    it("links traders, trade recipients, holders and launchers to their profiles, null without one", async function () {
+      const alice = (await aliceCoin.getAddress()).toLowerCase();
+      const {
+        trades: page,
+        holders,
+        coin,
+      } = await data(
+        `query($c: Address!) {
+           trades(where: { coinAddress: $c }, first: 100) { nodes { trader traderProfile { handle } recipient recipientProfile { handle } } }
+           holders(coin: $c, first: 100) { nodes { holder holderProfile { handle } } }
+           coin(address: $c) { launcher launcherProfile { handle } } }`,
+        { c: alice },
+      );
+      // alice, bob and carol registered profiles; dave and the coin contract own none.
+      const handles = new Map(["alice", "bob", "carol"].map((name) => [addr[name], name]));
+      const profileOf = (address: string) =>
+        handles.has(address) ? { handle: handles.get(address) } : null;
+      expect(page.nodes.length).to.equal(trades.filter((t) => t.coin === alice).length);
+      for (const trade of page.nodes) {
+        expect(trade.traderProfile, trade.trader).to.deep.equal(profileOf(trade.trader));
+        expect(trade.recipientProfile, trade.recipient).to.deep.equal(profileOf(trade.recipient));
+      }
+      for (const holding of holders.nodes)
+        expect(holding.holderProfile, holding.holder).to.deep.equal(profileOf(holding.holder));
+      expect(holders.nodes.map((n: Json) => n.holderProfile?.handle ?? null)).to.include.members([
+        "alice",
+        "bob",
+        "carol",
+        null,
+      ]);
+      expect(coin).to.deep.equal({ launcher: addr.alice, launcherProfile: { handle: "alice" } });
     });
 
     it("values a portfolio at the current spot prices", async function () {
@@ -730,6 +763,24 @@ describe("GraphQL API: coins and tips", function () {
       });
       await tradesStream.close();
       await tipsStream.close();
+    });
+  });
+
+  describe("on a quiet chain", function () {
+    it("reads a volume24h of 0 once a day passes in blocks without trades", async function () {
+      const { coins: before } = await data(`{ coins { nodes { address volume24h } } }`);
+      expect(before.nodes.some((c: Json) => c.volume24h !== "0")).to.equal(true);
+      await advance(DAY + 60);
+      for (let i = 0; i < 3; i++) await hre.network.provider.request({ method: "evm_mine" });
+      const head = (await hre.ethers.provider.getBlock("latest"))!;
+      await indexer.sync.syncToHead();
+      // No event is in those blocks: the synced head's clock moves "now" past every trade.
+      expect(await now()).to.equal(head.timestamp);
+      expect(trades.every((t) => t.timestamp <= head.timestamp - DAY)).to.equal(true);
+      const { coins: after } = await data(`{ coins { nodes { address volume24h } } }`);
+      expect(after.nodes).to.deep.equal(
+        before.nodes.map((c: Json) => ({ address: c.address, volume24h: "0" })),
+      );
     });
   });
 });

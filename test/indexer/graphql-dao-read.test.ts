@@ -515,4 +515,98 @@ describe("GraphQL API: governance as DAO members read it", function () {
       await votes.close();
     });
   });
+
+  describe("notifications", function () {
+    it("tell every profile of proposals created and decided, on the timelock too, latest first, with the proposer's profile", async function () {
+      const governor = suite.governor.contract;
+      const handles: Record<string, string> = { [addr.alice]: "alice", [addr.bob]: "bob" };
+      // From the governor's own events: every proposal created, queued, executed or canceled.
+      const expected: { at: [number, number]; node: Json }[] = [];
+      for (const event of await governor.queryFilter(governor.filters.ProposalCreated())) {
+        const proposer = event.args.proposer.toLowerCase();
+        expected.push({
+          at: [event.blockNumber, event.index],
+          node: {
+            kind: "PROPOSAL_CREATED",
+            proposalId: String(event.args.proposalId),
+            proposalEvent: null,
+            actorAddress: proposer,
+            actorAddressProfile: handles[proposer] ? { handle: handles[proposer] } : null,
+          },
+        });
+      }
+      for (const [kind, filter] of [
+        ["queued", governor.filters.ProposalQueued()],
+        ["executed", governor.filters.ProposalExecuted()],
+        ["canceled", governor.filters.ProposalCanceled()],
+      ] as const) {
+        for (const event of await governor.queryFilter(filter)) {
+          expected.push({
+            at: [event.blockNumber, event.index],
+            node: {
+              kind: "PROPOSAL_DECIDED",
+              proposalId: String(event.args.proposalId),
+              proposalEvent: kind,
+              actorAddress: null,
+              actorAddressProfile: null,
+            },
+          });
+        }
+      }
+      // And the timelock cancelling, on its own, the operation a proposal's queue scheduled.
+      const timelock = suite.timelock.contract;
+      const scheduledBy = new Map<string, bigint>();
+      for (const queued of await governor.queryFilter(governor.filters.ProposalQueued())) {
+        for (const call of await timelock.queryFilter(
+          timelock.filters.CallScheduled(),
+          queued.blockNumber,
+          queued.blockNumber,
+        )) {
+          if (call.transactionHash === queued.transactionHash)
+            scheduledBy.set(call.args.id, queued.args.proposalId);
+        }
+      }
+      const governorCancels = new Set(
+        (await governor.queryFilter(governor.filters.ProposalCanceled())).map(
+          (event) => event.transactionHash,
+        ),
+      );
+      for (const event of await timelock.queryFilter(timelock.filters.Cancelled())) {
+        const proposalId = scheduledBy.get(event.args.id);
+        if (proposalId === undefined || governorCancels.has(event.transactionHash)) continue;
+        expected.push({
+          at: [event.blockNumber, event.index],
+          node: {
+            kind: "PROPOSAL_DECIDED",
+            proposalId: String(proposalId),
+            proposalEvent: "canceled",
+            actorAddress: null,
+            actorAddressProfile: null,
+          },
+        });
+      }
+      // "passing" was cancelled on the timelock directly (see above).
+      expect(expected.map((e) => e.node)).to.deep.include({
+        kind: "PROPOSAL_DECIDED",
+        proposalId: String(proposals.passing.id),
+        proposalEvent: "canceled",
+        actorAddress: null,
+        actorAddressProfile: null,
+      });
+      expected.sort((x, y) => y.at[0] - x.at[0] || y.at[1] - x.at[1]);
+      expect(expected.map((e) => e.node.kind)).to.include.members([
+        "PROPOSAL_CREATED",
+        "PROPOSAL_DECIDED",
+      ]);
+      expect(expected.map((e) => e.node.actorAddressProfile)).to.deep.include({ handle: "alice" });
+      // Every profile gets them: alice (who proposed one) and bob alike.
+      for (const handle of ["alice", "bob"]) {
+        const { notifications } = await data(
+          `{ notifications(handle: "${handle}", first: 100, where: { kind_in: ["PROPOSAL_CREATED", "PROPOSAL_DECIDED"] }) {
+               nodes { kind proposalId proposalEvent actorAddress actorAddressProfile { handle } } } }`,
+        );
+        expect(notifications.nodes, handle).to.deep.equal(expected.map((e) => e.node));
+      }
+    });
+  });
 });

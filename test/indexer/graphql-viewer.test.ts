@@ -6,7 +6,13 @@ import { deploySuite } from "../../deploy/suite";
 import { createApi, type Api } from "../../indexer/graphql/api";
 import { createReadPool } from "../../indexer/graphql/database";
 import type { Indexer } from "../../indexer/indexer";
-import type { Moderation, ProfileRegistry } from "../../typechain-types";
+import {
+  CreatorCoin__factory,
+  type CreatorCoinFactory,
+  type Moderation,
+  type ProfileRegistry,
+  type TipJar,
+} from "../../typechain-types";
 import {
   createTestDatabase,
   indexToHead,
@@ -34,6 +40,8 @@ describe("GraphQL viewer fields and notifications", function () {
   let api: Api;
   let registry: ProfileRegistry;
   let moderation: Moderation;
+  let factory: CreatorCoinFactory;
+  let jar: TipJar;
   let signers: Awaited<ReturnType<typeof hre.ethers.getSigners>>;
   const queries: string[] = [];
   /** Addresses of alice (1), bob (2), carol (3), dave (4); erin owns no profile. */
@@ -67,6 +75,8 @@ describe("GraphQL viewer fields and notifications", function () {
     const suite = await deploySuite(deployer);
     registry = suite.profileRegistry.contract;
     moderation = suite.moderation.contract;
+    factory = suite.creatorCoinFactory.contract;
+    jar = suite.tipJar.contract;
     const as = (signer: typeof alice) => registry.connect(signer);
     const send = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
     for (const [signer, handle] of [
@@ -405,6 +415,69 @@ describe("GraphQL viewer fields and notifications", function () {
         { kind: "MENTION", actor: { handle: "dave" }, postId: davesPost.id },
         byBob,
       ]);
+    });
+
+    it("tell a profile of tips it received and trades of its coin, linking each address to its profile", async function () {
+      // frank (a new profile) has a coin; dave (a profile) buys it and tips frank; grace, who
+      // owns no profile, tips frank too.
+      const [, , , , dave, , frank, grace] = signers;
+      await (await registry.connect(frank).register("frank", "")).wait();
+      const frankId = await registry.profileIdOf(frank.address);
+      await (await factory.connect(frank).launch(frankId, 0, 0, 2n ** 40n)).wait();
+      const coin = (await factory.coinOf(frankId)).toLowerCase();
+      const bought = 10n ** 16n;
+      await (
+        await CreatorCoin__factory.connect(coin, dave).buyExactIn(0, 2n ** 40n, dave.address, {
+          value: bought,
+        })
+      ).wait();
+      await (
+        await jar.connect(dave).tipETH(frankId, "from dave", { value: 3n * 10n ** 15n })
+      ).wait();
+      await (await jar.connect(grace).tipETH(frankId, "", { value: 10n ** 15n })).wait();
+      await indexer.sync.syncToHead();
+
+      const result = await data(
+        `{ notifications(handle: "frank") { nodes {
+             kind actorId actorAddress actorAddressProfile { handle } amount token coinAddress isBuy } }
+           dave: portfolio(address: "${address.dave}") { holder holderProfile { handle } coinCount }
+           grace: portfolio(address: "${grace.address}") { holder holderProfile { handle } coinCount } }`,
+      );
+      const ETH = "0x0000000000000000000000000000000000000000";
+      const tip = (from: string, handle: string | null, amount: bigint) => ({
+        kind: "TIP",
+        actorId: null,
+        actorAddress: from.toLowerCase(),
+        actorAddressProfile: handle === null ? null : { handle },
+        amount: amount.toString(),
+        token: ETH,
+        coinAddress: null,
+        isBuy: null,
+      });
+      expect(result.notifications.nodes).to.deep.equal([
+        tip(grace.address, null, 10n ** 15n),
+        tip(dave.address, "dave", 3n * 10n ** 15n),
+        {
+          kind: "TRADE",
+          actorId: null,
+          actorAddress: address.dave.toLowerCase(),
+          actorAddressProfile: { handle: "dave" },
+          amount: bought.toString(),
+          token: null,
+          coinAddress: coin,
+          isBuy: true,
+        },
+      ]);
+      expect(result.dave).to.deep.equal({
+        holder: address.dave.toLowerCase(),
+        holderProfile: { handle: "dave" },
+        coinCount: 1,
+      });
+      expect(result.grace).to.deep.equal({
+        holder: grace.address.toLowerCase(),
+        holderProfile: null,
+        coinCount: 0,
+      });
     });
   });
 });

@@ -6,7 +6,12 @@ import { deploySuite } from "../../deploy/suite";
 import { createApi, type Api } from "../../indexer/graphql/api";
 import { createReadPool } from "../../indexer/graphql/database";
 import { serveApi, type ApiServer } from "../../indexer/graphql/server";
-import { dropSchema, liveSource, publishSchema } from "../../indexer/db/schemas";
+import {
+  dropSchema,
+  liveSource,
+  publishSchema,
+  type PublishResult,
+} from "../../indexer/db/schemas";
 import { HANDLERS } from "../../indexer/handlers";
 import type { Handler } from "../../indexer/handlers/types";
 import { createIndexer, type Indexer } from "../../indexer/indexer";
@@ -223,5 +228,60 @@ describe("zero-downtime re-index: a fresh schema indexed alongside, views switch
     expect(
       (await publishSchema(admin, { source: "index_c", allowBehind: true })).previous,
     ).to.equal("index_b");
+  });
+
+  it("applies an additive migration to the served index while the API serves it, and shows it once published again", async function () {
+    const source = (await liveSource(admin))!;
+    expect(source).to.match(/^index_/);
+    let ok = 0;
+    const failures: string[] = [];
+    let running = true;
+    const client = async () => {
+      while (running) {
+        try {
+          const response = await fetch(server.url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ query: QUERY }),
+          });
+          const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+          if (response.status !== 200 || body.errors || !body.data) {
+            failures.push(`${response.status} ${JSON.stringify(body.errors)}`);
+          } else ok++;
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    };
+    const clients = [client(), client()];
+    const answered = async (count: number, what: string) => {
+      const target = ok + count;
+      for (let i = 0; i < 1_200 && ok < target && failures.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(ok >= target || failures.length > 0, what).to.equal(true);
+    };
+    let published: PublishResult | undefined;
+    try {
+      await answered(20, "answers before the migration");
+      // What docs/operations.md calls additive: a nullable column, a table, an index.
+      await admin.query(`ALTER TABLE ${source}.posts ADD COLUMN note text;
+        CREATE TABLE ${source}.post_notes (post_id numeric(78, 0) PRIMARY KEY, note text);
+        CREATE INDEX posts_note_idx ON ${source}.posts (note)`);
+      await answered(20, "answers after the migration, through the unchanged views");
+      published = await publishSchema(admin, { source });
+      await answered(20, "answers after publishing again");
+    } finally {
+      running = false;
+      await Promise.all(clients);
+    }
+    expect(failures, failures.slice(0, 3).join("\n")).to.deep.equal([]);
+    expect(published!.previous).to.equal(source);
+    expect(published!.tables).to.include("post_notes");
+    const { rows } = await admin.query(
+      `SELECT 1 FROM information_schema.columns
+       WHERE table_schema = 'agora' AND table_name = 'posts' AND column_name = 'note'`,
+    );
+    expect(rows, "the live view shows the new column").to.have.length(1);
   });
 });
