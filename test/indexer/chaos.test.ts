@@ -21,6 +21,7 @@ import {
   type TestDatabase,
 } from "./helpers";
 import { createPostgresServer, type PostgresServer } from "./postgresServer";
+import { bytesOf, sendWithRawStrings } from "./rawStrings";
 import { writeSuiteDeployment } from "./suiteHelpers";
 import { builtEntryPoint } from "../build";
 
@@ -80,7 +81,7 @@ function spawnIndexer(env: Record<string, string>): IndexerProcess {
   return state;
 }
 
-describe("indexer: chaos (a separate indexer process through a faulty provider and a Postgres that stops)", function () {
+describe("indexer: chaos (a separate indexer process through a faulty provider and a Postgres that stops, over hostile strings)", function () {
   this.timeout(600_000);
   let honest: RpcServer;
   let proxy: FaultProxy;
@@ -93,6 +94,9 @@ describe("indexer: chaos (a separate indexer process through a faulty provider a
   let statusPort = 0;
   let activitySeed = 9_100;
   const databases: TestDatabase[] = [];
+  let hostile: Buffer[] = [];
+  /** A tip's message: at most the TipJar's MAX_MESSAGE_LENGTH (280) bytes. */
+  const tipMessage = (bytes: Buffer) => bytes.subarray(0, 280);
 
   before(async function () {
     const signers = await hre.ethers.getSigners();
@@ -109,6 +113,30 @@ describe("indexer: chaos (a separate indexer process through a faulty provider a
         profileId: await registry.profileIdOf(signers[i].address),
       });
     }
+    // Hostile strings in the history the faults hit: posts, a metadata URI and tips whose
+    // bytes are NUL, ill-formed UTF-8, encoded surrogates and a long run past the display cap.
+    hostile = [
+      bytesOf("ipfs://x\u0000y"),
+      bytesOf([0xff, 0xfe], "a", [0x80]),
+      bytesOf([0xed, 0xa0, 0x80], " ", [0xc0, 0x80]),
+      bytesOf("cut ", [0xe2, 0x82]),
+      Buffer.alloc(70_000, 0xff),
+    ];
+    for (const [i, bytes] of hostile.entries()) {
+      const { signer, profileId } = actors[i % actors.length];
+      await sendWithRawStrings(registry, signer, "post", [profileId, bytes]);
+      await sendWithRawStrings(
+        suite.tipJar.contract,
+        signers[6],
+        "tipETH",
+        [profileId, tipMessage(bytes)],
+        10n ** 15n,
+      );
+    }
+    await sendWithRawStrings(registry, actors[0].signer, "setMetadataURI", [
+      actors[0].profileId,
+      hostile[1],
+    ]);
     honest = await serveProvider(hre.network.provider);
     // History on every contract for the backfill: coins and their trades, tips, revenue,
     // governance.
@@ -375,6 +403,27 @@ describe("indexer: chaos (a separate indexer process through a faulty provider a
     expect(Object.keys(actual)).to.deep.equal(Object.keys(expected));
     for (const table of Object.keys(expected)) {
       expect(actual[table], table).to.equal(expected[table]);
+    }
+    // The hostile strings went through the faults byte for byte: each as a post and a tip.
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    try {
+      for (const [table, column, sent] of [
+        ["posts", "content_uri", (bytes: Buffer) => bytes],
+        ["tips", "message", tipMessage],
+      ] as const) {
+        const { rows } = await client.query<{ bytes: Buffer }>(
+          `SELECT coalesce(${column}_bytes, convert_to(${column}, 'UTF8')) AS bytes FROM ${table}`,
+        );
+        for (const bytes of hostile.map(sent)) {
+          expect(
+            rows.some((row) => row.bytes.equals(bytes)),
+            `${table}.${column} holds ${bytes.subarray(0, 16).toString("hex")}…`,
+          ).to.equal(true);
+        }
+      }
+    } finally {
+      await client.end();
     }
   });
 });

@@ -6,7 +6,6 @@ import pino from "pino";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   AbiCoder,
-  concat,
   getBytes,
   hexlify,
   parseEther,
@@ -45,6 +44,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
+import { bytesOf, sendWithRawStrings as send } from "./rawStrings";
 import { subscribeSse } from "./sse";
 import { writeSuiteDeployment } from "./suiteHelpers";
 
@@ -113,9 +113,6 @@ function referenceDisplay(bytes: Uint8Array): string {
   }
   return out.join("");
 }
-
-const bytesOf = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((part) => Buffer.from(typeof part === "string" ? part : part)));
 
 /** Byte sequences that break naive text handling, edge cases first (each distinct). */
 const EDGE_CASES: Buffer[] = [
@@ -556,23 +553,6 @@ describe("indexer: strings from events are anyone's bytes", function () {
     let fresh: TestDatabase;
     /** The strings sent, each through every call that takes one. */
     let strings: Buffer[];
-
-    /** Sends `name(args)` with every string argument given as raw bytes, as calldata allows. */
-    async function send(
-      contract: BaseContract,
-      signer: Signer,
-      name: string,
-      args: unknown[],
-      value = 0n,
-    ): Promise<TransactionReceipt> {
-      const fragment = contract.interface.getFunction(name)!;
-      const types = fragment.inputs.map((input) =>
-        input.format("sighash").replace(/\bstring\b/g, "bytes"),
-      );
-      const data = concat([fragment.selector, AbiCoder.defaultAbiCoder().encode(types, args)]);
-      const tx = await signer.sendTransaction({ to: await contract.getAddress(), data, value });
-      return (await tx.wait())!;
-    }
 
     /** The string arguments of a log, as the bytes on chain (decoded as `bytes`, never as text). */
     function loggedStrings(
