@@ -165,15 +165,11 @@ function TipJarReferrerFees({ token, referrer }: { token: Address; referrer: Add
   return (
     <li data-referrer-token={token.toLowerCase()}>
       <Withdraw
-        what={
-          eth
-            ? "Referrer fees from ETH tips"
-            : `Referrer fees from tips in ${info?.symbol ?? "tokens"} (${token})`
-        }
+        what={`Referrer fees from ${eth ? "ETH" : (info?.symbol ?? "token")} tips`}
         amount={info ? balance.data : undefined}
         unit={info?.symbol ?? "tokens"}
         decimals={info?.decimals}
-        from="the tip jar"
+        from={eth ? "the tip jar" : `the tip jar (token ${token})`}
         recipient={referrer}
         busy={write.busy}
         onConfirm={() =>
