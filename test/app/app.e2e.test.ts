@@ -923,8 +923,12 @@ describe("The Agora app in a browser", function () {
       const postId = (aliceId << 64n) | 1n;
       await go(`/post/${postId}`);
       await useAccount(IVAN);
-      await page.locator(".focus button::-p-text(Tip)").click();
+      // Opened unless still open: going to the same post again keeps the page as it was.
+      const opener = await page.waitForSelector(".focus button::-p-text(Tip)");
+      if ((await opener!.evaluate((b) => b.getAttribute("aria-expanded"))) !== "true")
+        await opener!.click();
       const id = `#tip-${postId}`;
+      await page.waitForSelector(`${id}-token`);
       await page.select(`${id}-token`, "custom");
       await page.locator(`${id}-address`).fill(usdcAddress);
       await fill(`${id}-amount`, "0.0000001");
