@@ -111,10 +111,15 @@ export function referrersModule(limits: PageLimits): ApiModule {
           args: { referrer: string; first: number; after?: string | null },
           context: ApiContext,
         ) => {
-          if (args.first < 0 || args.first > limits.maxPageSize)
+          if (args.first < 0)
+            throw userError(
+              ErrorCode.BadUserInput,
+              `first is ${args.first}; it cannot be negative`,
+            );
+          if (args.first > limits.maxPageSize)
             throw userError(
               ErrorCode.TooManyItems,
-              `first is ${args.first} but from 0 to ${limits.maxPageSize} coins can be asked for at once; read further pages with after`,
+              `first is ${args.first} but at most ${limits.maxPageSize} coins can be asked for at once; read further pages with after`,
             );
           const rows = await context.db.query<CoinRow>(
             `WITH earned AS (

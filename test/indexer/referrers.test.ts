@@ -272,6 +272,13 @@ describe("indexer and API: referrers", function () {
     expect(third.referrerCoins).to.deep.equal([]);
     const none = await data(`{ referrerCoins(referrer: "${ZeroAddress}") { tradeCount } }`);
     expect(none.referrerCoins).to.deep.equal([]);
+    const response = await api.yoga.fetch("http://api/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query, variables: { r: app, first: -1 } }),
+    });
+    const refused = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(refused.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
   });
 
   it("records the referrer shares governance set at deployment", async function () {
