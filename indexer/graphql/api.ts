@@ -99,7 +99,7 @@ export function defaultModules(limits: PageLimits): ApiModule[] {
     contentModule(limits),
     coinsModule(limits),
     tipsModule(limits),
-    referrersModule,
+    referrersModule(limits),
     daoModule(limits),
     moderationModule(limits),
     messagingModule(limits),

@@ -1,6 +1,13 @@
 import fs from "node:fs";
 import { expect } from "chai";
-import { HDNodeWallet, JsonRpcProvider, formatEther, parseEther } from "ethers";
+import {
+  HDNodeWallet,
+  JsonRpcProvider,
+  ZeroAddress,
+  formatEther,
+  formatUnits,
+  parseEther,
+} from "ethers";
 import type { Browser, Page } from "puppeteer-core";
 import { rpc } from "../../devnet/node";
 import { EXECUTED_PROPOSAL, OPEN_PROPOSAL } from "../../devnet/seed";
@@ -16,11 +23,13 @@ import {
 import {
   AgoraGovernor__factory,
   CreatorCoin__factory,
+  CreatorCoinFactory__factory,
   GovernanceToken__factory,
   Messaging__factory,
   Moderation__factory,
   ProfileRegistry__factory,
   RevenueSplit__factory,
+  TestERC20Decimals__factory,
   TipJar__factory,
 } from "../../typechain-types";
 import {
@@ -109,23 +118,32 @@ describe("The Agora app in a browser", function () {
   };
 
   /**
-   * Clicks a transaction's button (the first matching `label`, inside `scope` if given), then
-   * "Confirm and sign" once its summary shows `summary` (every part of it, when several); with
-   * `shot`, saves a screenshot of the summary first.
+   * "Confirm and sign" of the open confirmation `label` once its summary shows `summary` (every
+   * part of it, when several); with `shot`, saves a screenshot of the summary first. A summary
+   * that never shows fails with the text of the confirmations that are open.
    */
-  const confirm = async (label: string, summary: string | string[], scope = "", shot?: string) => {
-    await page.locator(`${scope} button::-p-text(${label})`).click();
-    await page.waitForFunction(
-      (l, parts) =>
-        [...document.querySelectorAll(".confirm")].some(
-          (c) =>
-            c.getAttribute("aria-label") === `Confirm: ${l}` &&
-            parts.every((s) => (c as HTMLElement).innerText.includes(s)),
-        ),
-      {},
-      label,
-      typeof summary === "string" ? [summary] : summary,
-    );
+  const sign = async (label: string, summary: string | string[], shot?: string) => {
+    const parts = typeof summary === "string" ? [summary] : summary;
+    try {
+      await page.waitForFunction(
+        (l, p) =>
+          [...document.querySelectorAll(".confirm")].some(
+            (c) =>
+              c.getAttribute("aria-label") === `Confirm: ${l}` &&
+              p.every((s) => (c as HTMLElement).innerText.includes(s)),
+          ),
+        {},
+        label,
+        parts,
+      );
+    } catch (error) {
+      const open = await page.$$eval(".confirm", (all) =>
+        all.map((c) => `${c.getAttribute("aria-label")}: ${(c as HTMLElement).innerText}`),
+      );
+      throw new Error(
+        `no confirmation "${label}" showed ${JSON.stringify(parts)}; open: ${JSON.stringify(open)} (${String(error)})`,
+      );
+    }
     if (shot) {
       await page.$eval(`[aria-label="Confirm: ${label}"]`, (c) =>
         c.closest("form, section, article")?.scrollIntoView({ block: "center" }),
@@ -134,6 +152,21 @@ describe("The Agora app in a browser", function () {
     }
     await page.locator(`[aria-label="Confirm: ${label}"] button.confirm-sign`).click();
   };
+  /**
+   * Clicks a transaction's button (the first matching `label`, inside `scope` if given), then
+   * signs its confirmation (see `sign`).
+   */
+  const confirm = async (label: string, summary: string | string[], scope = "", shot?: string) => {
+    await page.locator(`${scope} button::-p-text(${label})`).click();
+    await sign(label, summary, shot);
+  };
+  /** Waits until a button's whole text is `label` (a selector's text match takes substrings). */
+  const button = (label: string) =>
+    page.waitForFunction(
+      (l) => [...document.querySelectorAll("button")].some((b) => b.textContent === l),
+      {},
+      label,
+    );
 
   before(async function () {
     stack = await startStack({ referrer: account(REFERRER) });
@@ -424,6 +457,57 @@ describe("The Agora app in a browser", function () {
       expect(follows).to.have.length(1);
     });
 
+    it("unfollows the creator", async function () {
+      const aliceId = await registry.profileIdOfHandle("alice");
+      await go("/u/alice");
+      await confirm("Unfollow @alice", "Your profile @newcomer stops following @alice");
+      await button("Follow @alice");
+      const unfollows = await registry.queryFilter(registry.filters.Unfollowed(profileId, aliceId));
+      expect(unfollows).to.have.length(1);
+      const { follows } = await gql<{ follows: { nodes: unknown[] } }>(
+        stack.apiUrl,
+        `{ follows(where: { followerId: "${profileId}", followedId: "${aliceId}" }) { nodes { followedId } } }`,
+      );
+      expect(follows.nodes).to.deep.equal([]);
+    });
+
+    it("likes a post, and takes the like back", async function () {
+      const aliceId = await registry.profileIdOfHandle("alice");
+      const postId = (aliceId << 64n) | 1n;
+      const like = ".focus article.post button[aria-pressed]";
+      await go(`/post/${postId}`);
+      await page.waitForSelector(`${like}[aria-pressed="false"]`);
+      const before = Number(await page.$eval(`${like} .num`, (n) => n.textContent));
+      /** Waits for the button to show `pressed` and `count` likes. */
+      const likes = (pressed: boolean, count: number) =>
+        page.waitForFunction(
+          (selector, p, c) => {
+            const b = document.querySelector(selector);
+            return (
+              b?.getAttribute("aria-pressed") === String(p) &&
+              b.querySelector(".num")?.textContent === String(c)
+            );
+          },
+          {},
+          like,
+          pressed,
+          count,
+        );
+      await page.locator(like).click();
+      await sign("Like", "Likes this post by @alice as @newcomer");
+      await likes(true, before + 1);
+      const [liked] = await registry.queryFilter(registry.filters.Reacted(profileId, postId));
+      expect(liked.args.kind).to.equal(1n);
+      await page.$eval(".focus", (f) => f.scrollIntoView({ block: "center" }));
+      await screenshot(page, "liked");
+
+      await page.locator(like).click();
+      await sign("Unlike", "Takes back the like of @newcomer on this post by @alice");
+      await likes(false, before);
+      const reactions = await registry.queryFilter(registry.filters.Reacted(profileId, postId));
+      expect(reactions.map((r) => r.args.kind)).to.deep.equal([1n, 0n]);
+    });
+
     it("buys a coin at the SDK's exact quote and sells it all", async function () {
       const { coinByHandle } = await gql<{ coinByHandle: { address: string } }>(
         stack.apiUrl,
@@ -487,6 +571,79 @@ describe("The Agora app in a browser", function () {
       expect(tip.args.amount).to.equal(parseEther("0.01"));
       expect(tip.args.message).to.equal("e2e tip, thank you");
       await screenshot(page, "tipped");
+    });
+
+    it("edits its profile details and names a recovery address", async function () {
+      await go("/settings");
+      await page.waitForFunction(
+        () => (document.querySelector("#edit-name") as HTMLInputElement | null)?.value,
+      );
+      await fill("#edit-name", "Newcomer, settled");
+      await fill("#edit-bio", "Here for the creators.");
+      await confirm(
+        "Save profile",
+        "Sets the profile of @newcomer: display name “Newcomer, settled”, bio “Here for the creators.”",
+      );
+      await txStatus("form:has(#edit-name)", "confirmed");
+      const changes = await registry.queryFilter(registry.filters.MetadataURIChanged(profileId));
+      const uri = changes.at(-1)!.args.metadataURI;
+      expect(uri.startsWith("data:application/json,")).to.equal(true);
+      expect(
+        JSON.parse(decodeURIComponent(uri.slice("data:application/json,".length))),
+      ).to.deep.equal({ displayName: "Newcomer, settled", bio: "Here for the creators." });
+      await go("/u/newcomer");
+      await shows("Newcomer, settled");
+      await shows("Here for the creators.");
+
+      const recovery = account(HEIR);
+      await go("/settings");
+      await shows("Recovery address now: none");
+      await page.locator("#recovery").fill(recovery);
+      await confirm("Set recovery address", [
+        `Names ${recovery} as the recovery address of @newcomer`,
+        "With no recovery address in force, it applies at once",
+      ]);
+      await shows(`Recovery address now: ${recovery}`);
+      const [current] = await registry.recoveryOf(profileId);
+      expect(current).to.equal(recovery);
+      const [set] = await registry.queryFilter(registry.filters.RecoverySet(profileId));
+      expect(set.args.recovery).to.equal(recovery);
+      expect(await page.$eval("#recovery", (i) => (i as HTMLInputElement).value)).to.equal("");
+    });
+
+    it("launches its coin with a first buy", async function () {
+      const factory = CreatorCoinFactory__factory.connect(
+        contracts.CreatorCoinFactory.address,
+        provider,
+      );
+      expect(await factory.coinOf(profileId)).to.equal(ZeroAddress);
+      await go("/settings");
+      await fill("#creator-fee", "2.5");
+      await fill("#initial-buy", "0.02");
+      await confirm(
+        "Launch my coin",
+        [
+          "Launches the creator coin of @newcomer. Every trade of it pays you a creator fee of 2.50%",
+          "Your first buy: 0.02 ETH sent with the launch",
+        ],
+        "",
+        "launch-confirm",
+      );
+      const link = await page.waitForSelector("a::-p-text($NEWCOMER)");
+      const address = await factory.coinOf(profileId);
+      expect(address).to.not.equal(ZeroAddress);
+      expect((await link!.evaluate((a) => a.getAttribute("href")))!.toLowerCase()).to.equal(
+        `#/coin/${address.toLowerCase()}`,
+      );
+      const [launched] = await factory.queryFilter(factory.filters.CoinLaunched(profileId));
+      expect(launched.args.coin).to.equal(address);
+      expect(launched.args.creatorFeeBps).to.equal(250n);
+      const coin = CreatorCoin__factory.connect(address, provider);
+      expect(await coin.symbol()).to.equal("NEWCOMER");
+      expect(await coin.balanceOf(newcomer)).to.be.greaterThan(0n);
+      await link!.click();
+      await page.waitForSelector("[data-testid=coin-price]");
+      await shows("NEWCOMER");
     });
   });
 
@@ -654,6 +811,8 @@ describe("The Agora app in a browser", function () {
 
   describe("for profile owners", function () {
     let registry: ReturnType<typeof ProfileRegistry__factory.connect>;
+    /** A token of 6 decimals (like USDC) deployed for the tip in it. */
+    let usdcAddress: string;
 
     before(function () {
       registry = ProfileRegistry__factory.connect(contracts.ProfileRegistry.address, provider);
@@ -750,6 +909,133 @@ describe("The Agora app in a browser", function () {
         row,
       );
       await screenshot(page, "referrer-earnings");
+    });
+
+    it("tips a post in a token of 6 decimals, typed and shown in the token's own units", async function () {
+      const usdc = await new TestERC20Decimals__factory(await provider.getSigner(10)).deploy(
+        "USDC",
+        6,
+      );
+      usdcAddress = await usdc.getAddress();
+      const tipper = account(IVAN);
+      await (await usdc.mint(tipper, 100_000_000n)).wait();
+      const aliceId = await registry.profileIdOfHandle("alice");
+      const postId = (aliceId << 64n) | 1n;
+      await go(`/post/${postId}`);
+      await useAccount(IVAN);
+      // Opened unless still open: going to the same post again keeps the page as it was.
+      const opener = await page.waitForSelector(".focus button::-p-text(Tip)");
+      if ((await opener!.evaluate((b) => b.getAttribute("aria-expanded"))) !== "true")
+        await opener!.click();
+      const id = `#tip-${postId}`;
+      await page.waitForSelector(`${id}-token`);
+      await page.select(`${id}-token`, "custom");
+      await page.locator(`${id}-address`).fill(usdcAddress);
+      await fill(`${id}-amount`, "0.0000001");
+      await shows("Enter an amount above zero, with at most 6 decimals.");
+      await fill(`${id}-amount`, "12.5");
+      await page.locator(`${id}-message`).fill("in dollars");
+      await confirm(
+        "Tip @alice",
+        [
+          "Tips 12.5 USDC to @alice for this post.",
+          "USDC), which goes to the DAO's revenue split",
+          "Two transactions: approve the tip jar for this amount, then the tip.",
+        ],
+        ".focus form.tip-form",
+        "tip-usdc-confirm",
+      );
+      const tipJar = TipJar__factory.connect(contracts.TipJar.address, provider);
+      const tip = await eventually(
+        async () => (await tipJar.queryFilter(tipJar.filters.Tipped(aliceId, postId, tipper)))[0],
+        "the USDC tip",
+      );
+      expect(tip.args.token).to.equal(usdcAddress);
+      expect(tip.args.amount).to.equal(12_500_000n);
+      expect(tip.args.message).to.equal("in dollars");
+      expect(await usdc.balanceOf(tipper)).to.equal(87_500_000n);
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll("li")].some(
+          (li) =>
+            (li as HTMLElement).innerText.includes("12.5 USDC") &&
+            (li as HTMLElement).innerText.includes("in dollars"),
+        ),
+      );
+      await go("/tips");
+      await shows("12.5 USDC");
+    });
+
+    it("shows a referrer what the tip jar holds for it, in ETH and in the 6-decimal token, and withdraws both", async function () {
+      const referrer = account(REFERRER);
+      const tipJar = TipJar__factory.connect(contracts.TipJar.address, provider);
+      const usdc = TestERC20Decimals__factory.connect(usdcAddress, provider);
+      const usdcOwed = await tipJar.referrerBalanceOf(usdcAddress, referrer);
+      const ethOwed = await tipJar.referrerBalanceOf(ZeroAddress, referrer);
+      expect(usdcOwed, "the app named its referrer in the USDC tip").to.be.greaterThan(0n);
+      expect(ethOwed, "and in the newcomer's ETH tip").to.be.greaterThan(0n);
+      const usdcRow = `[data-referrer-token="${usdcAddress.toLowerCase()}"]`;
+      const ethRow = `[data-referrer-token="${ZeroAddress}"]`;
+      const usdcShown = `${formatUnits(usdcOwed, 6)} USDC`;
+      await go("/earnings");
+      await useAccount(REFERRER);
+      // Gas for the withdrawals (an account past the node's funded ones starts empty).
+      const funded = await provider.getBalance(referrer);
+      await page.locator("button::-p-text(Faucet)").click();
+      await eventually(
+        async () => (await provider.getBalance(referrer)) >= funded + parseEther("100"),
+        "the faucet",
+      );
+      await page.waitForFunction(
+        (r, shown) => document.querySelector(`${r} strong`)?.textContent === shown,
+        {},
+        usdcRow,
+        usdcShown,
+      );
+      await confirm(
+        "Withdraw referrer fees from USDC tips",
+        `Sends ${usdcShown} of referrer fees from USDC tips, which the tip jar (token ${usdcAddress.toLowerCase()}) holds for you, to your wallet ${referrer}`,
+        usdcRow,
+      );
+      await eventually(
+        async () => (await tipJar.referrerBalanceOf(usdcAddress, referrer)) === 0n,
+        "the USDC withdrawal",
+      );
+      expect(await usdc.balanceOf(referrer)).to.equal(usdcOwed);
+      const [usdcOut] = await tipJar.queryFilter(
+        tipJar.filters.ReferrerFeesWithdrawn(referrer, usdcAddress),
+      );
+      expect(usdcOut.args.amount).to.equal(usdcOwed);
+      await page.waitForFunction(
+        (r) => document.querySelector(`${r} strong`)?.textContent === "0 USDC",
+        {},
+        usdcRow,
+      );
+
+      await page.waitForFunction(
+        (r) => !document.querySelector(`${r} button`)?.hasAttribute("disabled"),
+        {},
+        ethRow,
+      );
+      await confirm(
+        "Withdraw referrer fees from ETH tips",
+        `which the tip jar holds for you, to your wallet ${referrer}`,
+        ethRow,
+      );
+      await eventually(
+        async () => (await tipJar.referrerBalanceOf(ZeroAddress, referrer)) === 0n,
+        "the ETH withdrawal",
+      );
+      const [ethOut] = await tipJar.queryFilter(
+        tipJar.filters.ReferrerFeesWithdrawn(referrer, ZeroAddress),
+      );
+      expect(ethOut.args.to).to.equal(referrer);
+      expect(ethOut.args.amount).to.equal(ethOwed);
+      await page.waitForFunction(
+        (r) => document.querySelector(`${r} strong`)?.textContent === "0 ETH",
+        {},
+        ethRow,
+      );
+      await screenshot(page, "referrer-tip-earnings");
     });
 
     it("changes its handle, checked as typed, with the old one's cooldown stated", async function () {
@@ -1023,6 +1309,55 @@ describe("The Agora app in a browser", function () {
       await screenshot(page, "executed");
       await go("/dao");
       await shows("creators 40%");
+    });
+
+    it("delegates to another address, then to an @handle", async function () {
+      const token = GovernanceToken__factory.connect(contracts.GovernanceToken.address, provider);
+      const frank = account(FRANK);
+      const balance = await token.balanceOf(frank);
+      expect(balance).to.be.greaterThan(0n);
+      await go("/dao");
+      await useAccount(FRANK);
+      await page.waitForFunction(
+        () => document.querySelector("[data-testid=delegate]")?.textContent === "yourself",
+      );
+      const to = account(GRACE);
+      const graceVotes = await token.getVotes(to);
+      await page.locator("#delegate-to").fill(to);
+      await confirm(
+        "Delegate",
+        `Delegates the voting power of 1,000,000 AGORA to this address (${to}), in place of your current delegate`,
+        ".delegation form",
+      );
+      await page.waitForFunction(
+        (short) => document.querySelector("[data-testid=delegate]")?.textContent === short,
+        {},
+        `${to.slice(0, 6)}…${to.slice(-4)}`,
+      );
+      expect(await text("[data-testid=voting-power]")).to.equal("0");
+      expect(await token.delegates(frank)).to.equal(to);
+      expect(await token.getVotes(to)).to.equal(graceVotes + balance);
+      expect(await page.$eval("#delegate-to", (i) => (i as HTMLInputElement).value)).to.equal("");
+
+      const heidi = account(HEIDI);
+      const heidiVotes = await token.getVotes(heidi);
+      await page.locator("#delegate-to").fill("@heidi");
+      await confirm(
+        "Delegate",
+        `Delegates the voting power of 1,000,000 AGORA to @heidi (${heidi})`,
+        ".delegation form",
+        "delegate-confirm",
+      );
+      await page.waitForFunction(
+        (short) => document.querySelector("[data-testid=delegate]")?.textContent === short,
+        {},
+        `${heidi.slice(0, 6)}…${heidi.slice(-4)}`,
+      );
+      expect(await token.delegates(frank)).to.equal(heidi);
+      expect(await token.getVotes(heidi)).to.equal(heidiVotes + balance);
+      expect(await token.getVotes(to)).to.equal(graceVotes);
+      const moves = await token.queryFilter(token.filters.DelegateChanged(frank));
+      expect(moves.map((m) => m.args.toDelegate).slice(-2)).to.deep.equal([to, heidi]);
     });
   });
 });

@@ -60,6 +60,10 @@ describe("indexer and API: referrers", function () {
   let ethTipFees = 0n;
   let tokenTipFees = 0n;
   let withdrawnEth = 0n;
+  let aliceCoin: string;
+  let bobCoin: string;
+  let aliceCoinFees = 0n;
+  let bobCoinFees = 0n;
 
   async function data(query: string, variables?: Record<string, unknown>): Promise<Json> {
     const response = await api.yoga.fetch("http://api/graphql", {
@@ -90,7 +94,7 @@ describe("indexer and API: referrers", function () {
 
     // A plain buy, then trades brought by the app.
     await send(coin.connect(bob).buyExactIn(0, DEADLINE, bob.getAddress(), { value: ETH("1") }));
-    tradeFees += await eventSum(
+    aliceCoinFees += await eventSum(
       coin
         .connect(carol)
         .buyExactInWithReferrer(0, DEADLINE, carol.getAddress(), app, { value: ETH("0.5") }),
@@ -98,7 +102,7 @@ describe("indexer and API: referrers", function () {
       "Traded",
       "referrerFee",
     );
-    tradeFees += await eventSum(
+    aliceCoinFees += await eventSum(
       coin.connect(bob).sellExactInWithReferrer(ETH("1"), 0, DEADLINE, bob.getAddress(), app),
       coin,
       "Traded",
@@ -139,6 +143,22 @@ describe("indexer and API: referrers", function () {
     // The app withdraws what the coin owes it.
     withdrawnEth = await coin.referrerFeesOwed(app);
     await send(coin.connect(appSigner).withdrawReferrerFees(app));
+    // A second coin whose trade the app brought, and which still owes it its fee.
+    await send(registry.connect(bob).register("bob", "ipfs://bob"));
+    const bobId = await registry.profileIdOf(await bob.getAddress());
+    await send(factory.connect(bob).launch(bobId, 500n, 0, DEADLINE));
+    const second = creatorCoinAt(await factory.coinOf(bobId), bob);
+    bobCoinFees += await eventSum(
+      second
+        .connect(carol)
+        .buyExactInWithReferrer(0, DEADLINE, carol.getAddress(), app, { value: ETH("0.5") }),
+      second,
+      "Traded",
+      "referrerFee",
+    );
+    tradeFees = aliceCoinFees + bobCoinFees;
+    aliceCoin = (await coin.getAddress()).toLowerCase();
+    bobCoin = (await second.getAddress()).toLowerCase();
 
     rpc = await serveProvider(hre.network.provider);
     db = await createTestDatabase("referrers");
@@ -163,7 +183,7 @@ describe("indexer and API: referrers", function () {
       `{ trades(orderDirection: asc) { nodes { isBuy referrer referrerFee protocolFee } } }`,
     );
     const nodes = trades.nodes as Json[];
-    expect(nodes.map((t) => t.referrer)).to.deep.equal([null, app, app]);
+    expect(nodes.map((t) => t.referrer)).to.deep.equal([null, app, app, app]);
     expect(nodes[0].referrerFee).to.equal("0");
     const sum = nodes.reduce((s: bigint, t: Json) => s + BigInt(t.referrerFee), 0n);
     expect(sum).to.equal(tradeFees);
@@ -198,7 +218,7 @@ describe("indexer and API: referrers", function () {
     const byToken = new Map((referrerEarnings as Json[]).map((e) => [e.token, e]));
     expect(byToken.get(ZeroAddress)).to.deep.equal({
       token: ZeroAddress,
-      tradeCount: 2,
+      tradeCount: 3,
       tradeFees: tradeFees.toString(),
       tipCount: 3,
       tipFees: ethTipFees.toString(),
@@ -216,6 +236,49 @@ describe("indexer and API: referrers", function () {
       `{ referrerEarnings(referrer: "${ZeroAddress.slice(0, -1)}1") { token } }`,
     );
     expect(none.referrerEarnings).to.deep.equal([]);
+  });
+
+  it("lists every coin whose trades the app brought, page by page, with what each credited", async function () {
+    const query = `query ($r: Address!, $first: Int, $after: Address) {
+      referrerCoins(referrer: $r, first: $first, after: $after) {
+        coin { address symbol } tradeCount tradeFees withdrawn } }`;
+    const expected = [
+      {
+        coin: { address: aliceCoin, symbol: "ALICE" },
+        tradeCount: 2,
+        tradeFees: aliceCoinFees.toString(),
+        withdrawn: withdrawnEth.toString(),
+      },
+      {
+        coin: { address: bobCoin, symbol: "BOB" },
+        tradeCount: 1,
+        tradeFees: bobCoinFees.toString(),
+        withdrawn: "0",
+      },
+    ].sort((a, b) => (a.coin.address < b.coin.address ? -1 : 1));
+    const all = await data(query, { r: app });
+    expect(all.referrerCoins).to.deep.equal(expected);
+    expect(aliceCoinFees - withdrawnEth, "the first coin owes nothing more").to.equal(0n);
+
+    const first = await data(query, { r: app, first: 1 });
+    expect(first.referrerCoins).to.deep.equal(expected.slice(0, 1));
+    const second = await data(query, {
+      r: app,
+      first: 1,
+      after: first.referrerCoins[0].coin.address,
+    });
+    expect(second.referrerCoins).to.deep.equal(expected.slice(1));
+    const third = await data(query, { r: app, first: 1, after: expected[1].coin.address });
+    expect(third.referrerCoins).to.deep.equal([]);
+    const none = await data(`{ referrerCoins(referrer: "${ZeroAddress}") { tradeCount } }`);
+    expect(none.referrerCoins).to.deep.equal([]);
+    const response = await api.yoga.fetch("http://api/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query, variables: { r: app, first: -1 } }),
+    });
+    const refused = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(refused.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
   });
 
   it("records the referrer shares governance set at deployment", async function () {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { isAddress, type Address } from "viem";
+import { getAddress, isAddress, type Address } from "viem";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { formatAmount } from "../shared/format";
 import { ApiError } from "../shared/graphql";
@@ -46,7 +46,7 @@ export function Delegation() {
       ? null
       : (typed as Address)
     : found.data && !found.isPlaceholderData
-      ? (found.data.profile.owner as Address)
+      ? getAddress(found.data.profile.owner)
       : null;
   const problem =
     byHandle && found.error && !found.isFetching

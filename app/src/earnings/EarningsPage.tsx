@@ -1,13 +1,15 @@
+import { useEffect } from "react";
 import { zeroAddress, type Address } from "viem";
 import { config } from "../config";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { formatAmount, formatEth } from "../shared/format";
-import { useApi } from "../shared/queries";
+import { useApi, useApiPages } from "../shared/queries";
 import { Link } from "../shared/router";
+import { useToken } from "../shared/token";
 import { AddressText, Card, ConfirmButton, ErrorNote, Loading, TxStatus } from "../shared/ui";
 import { ProfilePage as ProfileQuery } from "../profile/queries";
 import { useViewer } from "../wallet/viewer";
-import { REFERRED_TRADES_READ, ReferrerEarnings } from "./queries";
+import { REFERRER_COINS_PAGE, ReferrerCoins, ReferrerEarnings } from "./queries";
 
 const count = (n: number, what: string) =>
   `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
@@ -17,6 +19,7 @@ export function Withdraw({
   what,
   amount,
   unit = "ETH",
+  decimals = 18,
   from,
   recipient,
   busy,
@@ -25,13 +28,15 @@ export function Withdraw({
   what: string;
   amount: bigint | undefined;
   unit?: string;
+  /** The token's decimals (18 for ETH). */
+  decimals?: number;
   /** Who pays it out, in words ("the $ALICE coin", "the tip jar"). */
   from?: string;
   recipient: Address;
   busy: boolean;
   onConfirm: () => void;
 }) {
-  const shown = (value: bigint) => `${formatAmount(value, 6)} ${unit}`;
+  const shown = (value: bigint) => `${formatAmount(value, 6, decimals)} ${unit}`;
   // "Creator fees" → "creator fees"; a coin's symbol keeps its case.
   const lower = what.charAt(0).toLowerCase() + what.slice(1);
   return (
@@ -151,6 +156,7 @@ function CoinReferrerFees({
 function TipJarReferrerFees({ token, referrer }: { token: Address; referrer: Address }) {
   const write = useAgoraWrite("TipJar");
   const eth = token === zeroAddress;
+  const { info } = useToken(token);
   const balance = useAgoraRead({
     contract: "TipJar",
     functionName: "referrerBalanceOf",
@@ -159,10 +165,11 @@ function TipJarReferrerFees({ token, referrer }: { token: Address; referrer: Add
   return (
     <li data-referrer-token={token.toLowerCase()}>
       <Withdraw
-        what={eth ? "Referrer fees from ETH tips" : `Referrer fees from tips in ${token}`}
-        amount={balance.data}
-        unit={eth ? "ETH" : "tokens"}
-        from="the tip jar"
+        what={`Referrer fees from ${eth ? "ETH" : (info?.symbol ?? "token")} tips`}
+        amount={info ? balance.data : undefined}
+        unit={info?.symbol ?? "tokens"}
+        decimals={info?.decimals}
+        from={eth ? "the tip jar" : `the tip jar (token ${token})`}
         recipient={referrer}
         busy={write.busy}
         onConfirm={() =>
@@ -182,10 +189,20 @@ function TipJarReferrerFees({ token, referrer }: { token: Address; referrer: Add
  */
 function ReferrerEarningsCard({ referrer }: { referrer: Address }) {
   const { data, error } = useApi(ReferrerEarnings, { referrer: referrer.toLowerCase() });
-  if (error) return <ErrorNote error={error} />;
-  if (!data) return <Loading what="referrer earnings" />;
+  const pages = useApiPages(ReferrerCoins, { referrer: referrer.toLowerCase() }, (page) => ({
+    hasNextPage: page.referrerCoins.length === REFERRER_COINS_PAGE,
+    endCursor: page.referrerCoins.at(-1)?.coin.address ?? null,
+  }));
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  // Every page, one after the other: the list is every coin that owes this referrer.
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  if (error || pages.error) return <ErrorNote error={(error ?? pages.error)!} />;
+  if (!data || !pages.data) return <Loading what="referrer earnings" />;
   const coins = new Map<string, string>();
-  for (const { coin } of data.trades.nodes) coins.set(coin.address.toLowerCase(), coin.symbol);
+  for (const page of pages.data.pages)
+    for (const { coin } of page.referrerCoins) coins.set(coin.address.toLowerCase(), coin.symbol);
   const tipTokens = data.referrerEarnings.filter((e) => e.tipCount > 0).map((e) => e.token);
   if (config.referrer?.toLowerCase() === referrer.toLowerCase() && !tipTokens.includes(zeroAddress))
     tipTokens.unshift(zeroAddress);
@@ -219,11 +236,7 @@ function ReferrerEarningsCard({ referrer }: { referrer: Address }) {
               />
             ))}
           </ul>
-          {data.trades.nodes.length === REFERRED_TRADES_READ && (
-            <p className="muted small">
-              Coins of your latest {REFERRED_TRADES_READ.toLocaleString("en-US")} referred trades.
-            </p>
-          )}
+          {hasNextPage && <Loading what="more coins" />}
         </>
       )}
       {tipTokens.length > 0 && (

@@ -1,7 +1,7 @@
 import { operation } from "../shared/operation";
 
-/** How many of a referrer's latest trades the page reads to find the coins that owe it. */
-export const REFERRED_TRADES_READ = 1000;
+/** Coins read per request; the page reads every page, so a referrer sees all its coins. */
+export const REFERRER_COINS_PAGE = 500;
 
 export interface ReferrerEarning {
   token: string;
@@ -12,20 +12,30 @@ export interface ReferrerEarning {
   withdrawn: string;
 }
 
-/**
- * What an address earned as a referrer (`referrerEarnings`, one entry per token), and the coins
- * of the trades it referred: each coin keeps its own referrer balance on chain.
- */
+/** What an address earned as a referrer (`referrerEarnings`, one entry per token). */
 export const ReferrerEarnings = operation<
-  {
-    referrerEarnings: ReferrerEarning[];
-    trades: { nodes: { coin: { address: string; symbol: string; profile: { handle: string } } }[] };
-  },
+  { referrerEarnings: ReferrerEarning[] },
   { referrer: string }
 >(`
   query ReferrerEarnings($referrer: Address!) {
     referrerEarnings(referrer: $referrer) { token tradeCount tradeFees tipCount tipFees withdrawn }
-    trades(first: ${REFERRED_TRADES_READ}, where: { referrer: $referrer }) {
-      nodes { coin { address symbol profile { handle } } }
+  }`);
+
+export interface ReferrerCoin {
+  coin: { address: string; symbol: string };
+  tradeCount: number;
+}
+
+/**
+ * The coins whose trades an address referred, one page ordered by address (`after`: the last
+ * address of the previous page): each coin keeps its own referrer balance on chain.
+ */
+export const ReferrerCoins = operation<
+  { referrerCoins: ReferrerCoin[] },
+  { referrer: string; after?: string | null }
+>(`
+  query ReferrerCoins($referrer: Address!, $after: Address) {
+    referrerCoins(referrer: $referrer, first: ${REFERRER_COINS_PAGE}, after: $after) {
+      coin { address symbol } tradeCount
     }
   }`);

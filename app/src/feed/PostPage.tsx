@@ -2,7 +2,7 @@ import { cleanText } from "../shared/content";
 import { useApi } from "../shared/queries";
 import { useChainNow } from "../shared/time";
 import { AddressText, Card, ErrorNote, Eth, Loading } from "../shared/ui";
-import { formatAmount } from "../shared/format";
+import { TokenAmount } from "../shared/token";
 import { useLiked } from "./FeedPage";
 import { PostCard } from "./PostCard";
 import { PostThread } from "./queries";
@@ -48,7 +48,7 @@ export function PostPage({ id }: { id: string }) {
               {tip.token === ZERO ? (
                 <Eth wei={tip.amount} />
               ) : (
-                <span className="num">{formatAmount(BigInt(tip.amount))} tokens</span>
+                <TokenAmount token={tip.token} amount={tip.amount} />
               )}
               {tip.message && <span className="muted"> “{cleanText(tip.message)}”</span>}
             </li>

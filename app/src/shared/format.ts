@@ -2,10 +2,13 @@ import { formatUnits, parseUnits } from "viem";
 
 const WEI_DECIMALS = 18;
 
-/** A wei (or coin-wei) amount as a short decimal: at most `digits` significant decimals. */
-export function formatAmount(value: bigint, digits = 4): string {
+/**
+ * An amount in a token's smallest unit (wei, coin-wei: 18 decimals unless `decimals` says
+ * otherwise) as a short decimal: at most `digits` significant decimals.
+ */
+export function formatAmount(value: bigint, digits = 4, decimals = WEI_DECIMALS): string {
   const negative = value < 0n;
-  const text = formatUnits(negative ? -value : value, WEI_DECIMALS);
+  const text = formatUnits(negative ? -value : value, decimals);
   const [whole, fraction = ""] = text.split(".");
   const wholeGrouped = BigInt(whole).toLocaleString("en-US");
   let shown = "";
@@ -25,13 +28,16 @@ export function formatEth(wei: bigint, digits = 4): string {
   return `${formatAmount(wei, digits)} ETH`;
 }
 
-/** Parses what a person typed as an 18-decimal amount; null when it is not a number. */
-export function parseAmount(text: string): bigint | null {
+/**
+ * Parses what a person typed as an amount of a token with `decimals` decimals (18: ETH and
+ * creator coins); null when it is not a number or has more decimals than the token.
+ */
+export function parseAmount(text: string, decimals = WEI_DECIMALS): bigint | null {
   const trimmed = text.trim();
   if (!/^\d*\.?\d*$/.test(trimmed) || trimmed === "" || trimmed === ".") return null;
   const [, fraction = ""] = trimmed.split(".");
-  if (fraction.length > WEI_DECIMALS) return null;
-  return parseUnits(trimmed, WEI_DECIMALS);
+  if (fraction.length > decimals) return null;
+  return parseUnits(trimmed, decimals);
 }
 
 export function shortAddress(address: string): string {

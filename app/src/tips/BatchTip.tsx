@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { isAddress, type Address } from "viem";
+import { isAddress, zeroAddress, type Address } from "viem";
 import { config } from "../config";
 import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { formatAmount, parseAmount } from "../shared/format";
 import { useApi } from "../shared/queries";
+import { useToken } from "../shared/token";
 import { Card, ConfirmButton, TxStatus } from "../shared/ui";
 import { Portfolio } from "../coin/queries";
 import { useViewer } from "../wallet/viewer";
@@ -20,7 +21,8 @@ const clean = (handle: string) => handle.trim().replace(/^@/, "").toLowerCase();
 
 /**
  * Several tips, to several creators, in one transaction: in ETH (`tipETHBatch`) or in one token
- * (`tipTokenBatch`: a creator coin the wallet holds, or any ERC-20). The tip jar has no batch
+ * (`tipTokenBatch`: a creator coin the wallet holds, or any ERC-20, in the token's own
+ * decimals). The tip jar has no batch
  * with a permit, so a token batch first approves the tip jar for exactly its total.
  */
 export function BatchTip() {
@@ -45,6 +47,7 @@ export function BatchTip() {
   const isToken = token !== ETH;
   const tokenAddress = (token === "custom" ? customToken : token) as Address;
   const validToken = !isToken || isAddress(tokenAddress);
+  const tokenInfo = useToken(isToken ? tokenAddress : zeroAddress);
   const allowance = useAgoraRead({
     contract: "CreatorCoin",
     address: isToken && validToken ? tokenAddress : undefined,
@@ -63,28 +66,31 @@ export function BatchTip() {
     enabled: !!address && isToken && validToken,
   });
   if (!address) return null;
-  const held = holdings.data?.portfolio.holdings.nodes.find(
-    (h) => h.coin.address.toLowerCase() === tokenAddress.toLowerCase(),
-  );
-  const unit = isToken ? (held ? held.coin.symbol : "tokens") : "ETH";
+  const unit = tokenInfo.info?.symbol ?? "tokens";
+  const decimals = tokenInfo.info?.decimals;
+  const format = (value: bigint) => formatAmount(value, 4, decimals);
   const idOf = new Map(found.data?.profiles.nodes.map((p) => [p.handle, p.id]));
   const tips = rows.map((row) => ({
     handle: clean(row.handle),
     id: idOf.get(clean(row.handle)),
-    amount: parseAmount(row.amount),
+    amount: decimals === undefined ? null : parseAmount(row.amount, decimals),
   }));
   const total = tips.reduce((sum, t) => sum + (t.amount ?? 0n), 0n);
   const problem = tips.some((t) => !t.handle)
     ? "Give every row a handle."
     : tips.some((t) => !t.id)
       ? `No profile has the handle @${tips.find((t) => !t.id)!.handle}.`
-      : tips.some((t) => !t.amount)
-        ? "Give every row an amount above zero."
-        : !validToken
-          ? "Enter the token's address (0x…)."
-          : isToken && tokenBalance.data !== undefined && tokenBalance.data < total
-            ? `You hold ${formatAmount(tokenBalance.data)} ${unit}; the tips add up to ${formatAmount(total)}.`
-            : null;
+      : !validToken
+        ? "Enter the token's address (0x…)."
+        : tokenInfo.failed
+          ? "No ERC-20 answers at this address: it has no decimals()."
+          : decimals === undefined
+            ? "Reading the token's decimals…"
+            : tips.some((t) => !t.amount)
+              ? `Give every row an amount above zero, with at most ${decimals} decimals.`
+              : isToken && tokenBalance.data !== undefined && tokenBalance.data < total
+                ? `You hold ${format(tokenBalance.data)} ${unit}; the tips add up to ${format(total)}.`
+                : null;
   const update = (index: number, change: Partial<Row>) =>
     setRows(rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
   const list = tips.map((t) => ({
@@ -94,10 +100,10 @@ export function BatchTip() {
   }));
   const approved = (allowance.data ?? 0n) >= total;
   const how = !isToken
-    ? `One transaction sends ${formatAmount(total)} ETH in all`
+    ? `One transaction sends ${format(total)} ETH in all`
     : approved
-      ? `One transaction sends ${formatAmount(total)} ${unit} in all: the tip jar already has your approval for that much`
-      : `Two transactions: approve the tip jar for exactly ${formatAmount(total)} ${unit} (the total; the tip jar has no batch with a permit), then one transaction sends ${formatAmount(total)} ${unit} in all`;
+      ? `One transaction sends ${format(total)} ${unit} in all: the tip jar already has your approval for that much`
+      : `Two transactions: approve the tip jar for exactly ${format(total)} ${unit} (the total; the tip jar has no batch with a permit), then one transaction sends ${format(total)} ${unit} in all`;
   const referrer = config.referrer;
   const submit = async () => {
     let receipt;
@@ -210,6 +216,7 @@ export function BatchTip() {
                   key={index}
                   amount={t.amount ?? 0n}
                   unit={unit}
+                  decimals={decimals}
                   feeBps={feeBps.data}
                   handle={t.handle}
                   post={false}

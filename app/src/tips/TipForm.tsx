@@ -5,6 +5,7 @@ import { useAgoraRead, useAgoraWrite } from "../shared/contracts";
 import { explainError } from "../shared/errors";
 import { formatAmount, formatBps, parseAmount } from "../shared/format";
 import { useApi } from "../shared/queries";
+import { useToken } from "../shared/token";
 import { ConfirmButton, TxStatus } from "../shared/ui";
 import { Portfolio } from "../coin/queries";
 import { useViewer } from "../wallet/viewer";
@@ -14,8 +15,8 @@ const MAX_MESSAGE_BYTES = 280;
 
 /**
  * Tips a profile (or one of its posts) in ETH or in a token: the creator coins the wallet
- * holds, or any ERC-20 by address. A token tip first approves the tip jar for the amount.
- * What was typed stays until the tip is confirmed.
+ * holds, or any ERC-20 by address, in the token's own decimals (read from it). A token tip first
+ * approves the tip jar for the amount. What was typed stays until the tip is confirmed.
  */
 export function TipForm({
   profileId,
@@ -43,6 +44,7 @@ export function TipForm({
   const tokenAddress = (token === "custom" ? customToken : token) as Address;
   const isToken = token !== ETH;
   const validToken = !isToken || isAddress(tokenAddress);
+  const tokenInfo = useToken(isToken ? tokenAddress : zeroAddress);
   const allowance = useAgoraRead({
     contract: "CreatorCoin",
     address: validToken && isToken ? tokenAddress : undefined,
@@ -59,16 +61,20 @@ export function TipForm({
   );
   /** Creator coins are EIP-2612 tokens: tip them with a permit in one transaction. */
   const withPermit = isToken && !!held;
-  const amount = parseAmount(amountText);
+  const decimals = tokenInfo.info?.decimals;
+  const amount = decimals === undefined ? null : parseAmount(amountText, decimals);
   const messageBytes = new TextEncoder().encode(message).length;
-  const invalid =
-    amount === null || amount === 0n
-      ? "Enter an amount above zero."
-      : !validToken
-        ? "Enter the token's address (0x…)."
-        : messageBytes > MAX_MESSAGE_BYTES
-          ? `The message is ${messageBytes} bytes; keep it under ${MAX_MESSAGE_BYTES}.`
-          : null;
+  const invalid = !validToken
+    ? "Enter the token's address (0x…)."
+    : tokenInfo.failed
+      ? "No ERC-20 answers at this address: it has no decimals()."
+      : decimals === undefined
+        ? "Reading the token's decimals…"
+        : amount === null || amount === 0n
+          ? `Enter an amount above zero, with at most ${decimals} decimals.`
+          : messageBytes > MAX_MESSAGE_BYTES
+            ? `The message is ${messageBytes} bytes; keep it under ${MAX_MESSAGE_BYTES}.`
+            : null;
   const id = `tip-${postId ?? profileId}`;
   const submit = async () => {
     if (amount === null) return;
@@ -218,7 +224,8 @@ export function TipForm({
           amount !== null && (
             <TipSummary
               amount={amount}
-              unit={isToken ? (held?.coin.symbol ?? "tokens") : "ETH"}
+              unit={tokenInfo.info?.symbol ?? "tokens"}
+              decimals={decimals}
               feeBps={feeBps.data}
               handle={handle}
               post={!!postId}
@@ -256,9 +263,12 @@ export function TipSummary({
   post,
   how,
   showReferrer = true,
+  decimals = 18,
 }: {
   amount: bigint;
   unit: string;
+  /** The token's decimals (18: ETH and creator coins). */
+  decimals?: number;
   feeBps: number | undefined;
   handle: string;
   post: boolean;
@@ -270,11 +280,11 @@ export function TipSummary({
   return (
     <>
       <p>
-        Tips {formatAmount(amount)} {unit} to @{handle}
+        Tips {formatAmount(amount, 4, decimals)} {unit} to @{handle}
         {post ? " for this post" : ""}.{" "}
         {fee === undefined
           ? "Reading the fee…"
-          : `The protocol fee is ${formatBps(feeBps!)} (${formatAmount(fee)} ${unit}), which goes to the DAO's revenue split (creators get their share of it back); @${handle} receives the rest.`}
+          : `The protocol fee is ${formatBps(feeBps!)} (${formatAmount(fee, 4, decimals)} ${unit}), which goes to the DAO's revenue split (creators get their share of it back); @${handle} receives the rest.`}
       </p>
       {how && <p>{how} Plus gas.</p>}
       {showReferrer && config.referrer && (

@@ -1,8 +1,9 @@
 import { cleanText } from "../shared/content";
-import { formatAmount, formatEth, timeAgo } from "../shared/format";
+import { formatEth, timeAgo } from "../shared/format";
 import { useApi } from "../shared/queries";
 import { Link } from "../shared/router";
 import { useChainNow } from "../shared/time";
+import { TokenAmount } from "../shared/token";
 import { AddressText, Avatar, Card, ErrorNote, Loading } from "../shared/ui";
 import { useViewer } from "../wallet/viewer";
 import { BatchTip } from "./BatchTip";
@@ -14,9 +15,7 @@ function TipAmount({ tip }: { tip: TipData }) {
   return tip.token === ZERO ? (
     <span className="num">{formatEth(BigInt(tip.amount))}</span>
   ) : (
-    <span className="num">
-      {formatAmount(BigInt(tip.amount))} of <AddressText address={tip.token} />
-    </span>
+    <TokenAmount token={tip.token} amount={tip.amount} />
   );
 }
 
