@@ -63,8 +63,8 @@ function readNodeLimited(request: http.IncomingMessage, maxBytes: number): Promi
     const settle = (error: Error | null) => {
       request.off("data", onData);
       request.off("end", onEnd);
-      request.off("error", onError);
-      request.off("close", onClose);
+      request.off("error", gone);
+      request.off("close", gone);
       if (error) reject(error);
       else resolve(Buffer.concat(chunks, size).toString("utf8"));
     };
@@ -83,13 +83,16 @@ function readNodeLimited(request: http.IncomingMessage, maxBytes: number): Promi
       }
       chunks.push(chunk);
     };
+    // The client went away: its fault, not the API's, so not logged as a failure.
+    const gone = () =>
+      settle(
+        httpError(400, ErrorCode.BadRequest, "the client closed the request before its body ended"),
+      );
     const onEnd = () => settle(null);
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(new Error("the client closed the request before its body ended"));
     request.on("data", onData);
     request.once("end", onEnd);
-    request.once("error", onError);
-    request.once("close", onClose);
+    request.once("error", gone);
+    request.once("close", gone);
   });
 }
 
