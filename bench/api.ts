@@ -32,7 +32,9 @@
  * measures the API over it again without generating and indexing the workload anew).
  * BENCH_EVENTS sets the workload's size, BENCH_NODE_PORT the node's port (18546),
  * BENCH_CONNECTIONS and BENCH_SECONDS the load, BENCH_API_WORKERS the API processes measured in
- * turn (default "1,2": one process, then API_WORKERS=2; `scaling` in the figures compares them).
+ * turn (default "1,2": one process, then API_WORKERS=2; `scaling` in the figures compares them),
+ * BENCH_QUERIES the queries measured (default "coinPage,homeFeed,tipLeaderboard"; a subset is for
+ * trying a change: bench/api.json is only committed from a run of all of them).
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -74,6 +76,8 @@ const WORKER_COUNTS = (process.env.BENCH_API_WORKERS ?? "1,2").split(",").map((c
   }
   return workers;
 });
+
+const QUERIES = (process.env.BENCH_QUERIES ?? "coinPage,homeFeed,tipLeaderboard").split(",");
 
 const HOME_FEED = /* GraphQL */ `
   query HomeFeed($reader: BigInt!) {
@@ -299,7 +303,9 @@ async function main() {
         document: TIP_LEADERBOARD,
         variableSets: [{}],
       },
-    ];
+    ].filter((q) => QUERIES.includes(q.query));
+    if (queries.length === 0)
+      throw new Error(`BENCH_QUERIES names none of the queries: ${QUERIES}`);
     const results: Measured[] = [];
     /** Table scans of each run and the requests they served, to divide once all ran. */
     const counted: { measured: Measured; scans: number }[] = [];

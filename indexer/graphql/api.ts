@@ -259,6 +259,9 @@ export async function createApi(params: CreateApiParams): Promise<Api> {
       validationCache: false,
     },
     multipart: false,
+    // useRequestGuards reads every POST body itself, refused past limits.maxBodyBytes as it
+    // streams in; yoga's own limit would pipe each body through a second stream to count it.
+    maxRequestBodySize: false,
     cors: () => {
       const origins = params.corsOrigins?.() ?? ["*"];
       // Yoga reads an empty list as "any origin"; here it means none.

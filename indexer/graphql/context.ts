@@ -16,8 +16,8 @@ export interface ApiContext {
   live: LiveHub;
   /** The chain's head block, null when the API has no RPC to ask. */
   headBlock(): Promise<bigint | null>;
-  /** Aborted when the request runs out of time; later queries are refused. */
-  abort: AbortController;
+  /** Called when the request runs out of time; later queries are refused. */
+  abort: { abort(): void };
 }
 
 /**
@@ -69,11 +69,18 @@ function statementName(sql: string): string | undefined {
 }
 
 export function createContext(params: ContextParams): ApiContext {
-  const abort = new AbortController();
+  // A flag rather than an AbortController: nothing listens for the abort, and a controller's
+  // signal is an EventTarget built for every request.
+  let aborted = false;
+  const abort = {
+    abort() {
+      aborted = true;
+    },
+  };
   let loaders = new Map<string, unknown>();
   const db: Db = {
     async query(sql, values) {
-      if (abort.signal.aborted) {
+      if (aborted) {
         throw userError(
           ErrorCode.Timeout,
           `the query ran longer than ${params.timeoutMs} ms; ask for fewer items`,

@@ -456,11 +456,16 @@ export function toConnection(rows: Row[], page: PlannedPage): Connection {
       return nodes.map((node) => ({ cursor: cursorOf(node), node }));
     },
     nodes,
+    // Cursors only when asked for: a page reads endCursor, rarely startCursor.
     pageInfo: {
       hasNextPage: more,
       hasPreviousPage: page.after !== null,
-      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
-      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
+      get startCursor() {
+        return nodes.length > 0 ? cursorOf(nodes[0]) : null;
+      },
+      get endCursor() {
+        return nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null;
+      },
     },
   };
 }

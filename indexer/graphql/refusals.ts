@@ -45,15 +45,23 @@ export function createRefusalCache(maxBytes: number): RefusalCache {
     maxBytes,
     (key, entry) => key.length + entry.bytes,
   );
-  const keys = new WeakMap<Request, string>();
+  const keyOf = (kind: string, text: string) =>
+    createHash("sha256").update(kind).update("\u0000").update(text).digest("base64");
+  /** What each request looked up sent: its key, or while nothing is remembered, what to hash. */
+  const sent = new WeakMap<Request, string | { kind: string; text: string }>();
   let hits = 0;
   return {
     lookup(request, kind, text) {
       if (maxBytes <= 0) return undefined;
-      const key = createHash("sha256").update(kind).update("\u0000").update(text).digest("base64");
+      // Nothing to find: the hash waits until the request is refused, if it is.
+      if (entries.size === 0) {
+        sent.set(request, { kind, text });
+        return undefined;
+      }
+      const key = keyOf(kind, text);
       const entry = entries.get(key);
       if (!entry) {
-        keys.set(request, key);
+        sent.set(request, key);
         return undefined;
       }
       hits++;
@@ -63,9 +71,9 @@ export function createRefusalCache(maxBytes: number): RefusalCache {
     },
     plugin: {
       onResultProcess({ request, result }) {
-        const key = keys.get(request);
-        if (key === undefined) return;
-        keys.delete(request);
+        const lookedUp = sent.get(request);
+        if (lookedUp === undefined) return;
+        sent.delete(request);
         if (Array.isArray(result) || typeof result !== "object" || result === null) return;
         if (Symbol.asyncIterator in result) return;
         const { data, errors } = result as ExecutionResult;
@@ -87,6 +95,7 @@ export function createRefusalCache(maxBytes: number): RefusalCache {
         const sources = new Set(copies.map((copy) => copy.source?.body ?? ""));
         const bytes =
           JSON.stringify(copies).length + [...sources].reduce((sum, body) => sum + body.length, 0);
+        const key = typeof lookedUp === "string" ? lookedUp : keyOf(lookedUp.kind, lookedUp.text);
         entries.set(key, { errors: copies, bytes });
       },
     },

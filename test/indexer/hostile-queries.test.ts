@@ -267,6 +267,33 @@ describe("hostile queries against the API", function () {
       expect(codeOf(reply)).to.equal("BODY_TOO_LARGE");
     });
 
+    it("lets a client go that closes its connection before its body has arrived", async function () {
+      const url = new URL(server.url);
+      const client = "10.6.7.8";
+      const until = async (condition: () => boolean) => {
+        while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "transfer-encoding": "chunked",
+          "x-forwarded-for": client,
+        },
+      });
+      request.on("error", () => undefined);
+      request.write(`{"query":"{ indexerStatus`);
+      await until(() => server.load().get(client)?.running === 1);
+      request.destroy();
+      await until(() => !server.load().has(client));
+      const reply = await query(TRIVIAL, undefined, client);
+      expect(reply.status).to.equal(200);
+      expect(reply.body.data.indexerStatus.lastIndexedBlock).to.equal("1");
+    });
+
     it("refuses variables nested 60,000 deep with BAD_USER_INPUT", async function () {
       const deep = "[".repeat(60_000) + "]".repeat(60_000);
       const reply = await send(
