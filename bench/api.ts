@@ -36,12 +36,12 @@
  * BENCH_QUERIES the queries measured (default "coinPage,homeFeed,tipLeaderboard"; a subset is for
  * trying a change: bench/api.json is only committed from a run of all of them).
  */
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
+import { processCpuMs } from "./cpu";
 import { writeFigures } from "./figures";
 import { COIN_PAGE } from "./queries";
 
@@ -160,21 +160,6 @@ interface Measured {
   postgresCpuMsPerRequest: number;
   /** The two together: what one request costs the machine (the load generator excluded). */
   cpuMsPerRequest: number;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat (CLK_TCK, 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-/** User plus system CPU time of a process so far, in ms; 0 once it has exited. */
-function processCpuMs(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces) start at the state, field 3.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** The process ids of the API's Postgres sessions (application_name agora-api) on the database. */

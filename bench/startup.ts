@@ -19,12 +19,13 @@
  * an admin URL on which it creates and drops its database).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import pino from "pino";
 import { migrate } from "../indexer/db/migrate";
+import { processCpuMs } from "./cpu";
 import { writeFigures } from "./figures";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -32,13 +33,6 @@ const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** Give up on one start after this long (a type-checked start on a loaded machine is slow). */
 const PATIENCE_MS = 600_000;
-
-/** User plus system CPU time of a process so far, in ms (CLK_TCK is 100 on Linux). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 interface Start {
   wallMs: number;
