@@ -72,8 +72,8 @@ export async function serveApi(
  * a flood of one bomb costs the server a hash and a write per request, not yoga's pipeline.
  * Anything else goes to yoga, with the body read so far (request.body, which yoga reads instead
  * of the stream): the request guards refuse a body past the limit with 413 as before. Requests
- * with an Origin (browsers) and those yoga's guards refuse unread (media type, Content-Length)
- * go to yoga at once.
+ * with an Origin (browsers), subscriptions (text/event-stream) and those yoga's guards refuse
+ * unread (media type, Content-Length) go to yoga at once.
  */
 async function handle(
   api: Api,
@@ -86,6 +86,7 @@ async function handle(
   if (
     request.method !== "POST" ||
     request.headers.origin !== undefined ||
+    (request.headers.accept ?? "").includes("text/event-stream") ||
     !POST_TYPES.includes(type) ||
     Number(request.headers["content-length"] ?? 0) > maxBytes
   ) {
