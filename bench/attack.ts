@@ -8,19 +8,24 @@
  *    cache off (API_CACHE_TTL_MS=0: every request is parsed, validated and executed, and an
  *    attacker cannot be answered from the cache): as one process, then as two (API_WORKERS=2;
  *    BENCH_API_WORKERS lists the counts, default "1,2").
- * 3. For each attack, BENCH_ATTACKERS clients (default 6) each keep BENCH_ATTACK_INFLIGHT
- *    requests (default 40: more than the 4 a client may run plus the 32 it may queue, so the
- *    per-client limits refuse some) in flight for BENCH_SECONDS (default 10), with the hostile
- *    queries of test/indexer/hostile-queries.test.ts:
+ * 3. For each attack, BENCH_ATTACKERS clients (default 6; one for filterFloodOneClient) each keep
+ *    BENCH_ATTACK_INFLIGHT requests (default 40: more than the 4 a client may run plus the 32 it
+ *    may queue, so the per-client limits refuse some) in flight for BENCH_SECONDS (default 10),
+ *    with the hostile queries of test/indexer/hostile-queries.test.ts:
  *    - a fragment bomb (each fragment spreads the next twice, 22 levels: refused by the cost
  *      rule);
  *    - 30 aliases of trades with nested OR and 1,000-value `_not_in` lists (refused: filters
  *      count in the cost);
- *    - trades filtered by a distinct 1,000-value `trader_in` list (within the limits: executed);
+ *    - trades filtered by a distinct 1,000-value `trader_in` list (within the limits: executed),
+ *      from the 6 clients, then from one client alone (its budget of processing time refuses it);
  *    - all three in turn.
+ *    The attackers run in a child process at nice BENCH_ATTACKER_NICE (default 10; "off": on this
+ *    process' event loop at the same priority): in real life they are on other machines, and
+ *    their load generation should not take the two cores from the server it measures.
  *    Meanwhile a separate client, in a worker thread of its own (off the attackers' event loop),
  *    sends the trivial query `{ indexerStatus { lastIndexedBlock } }` 20 times a second and
- *    records its latency. A run without attack comes first.
+ *    records its latency. A run without attack comes first. BENCH_ATTACKS runs only the attacks
+ *    it names (comma-separated).
  * 4. Records, per attack, the trivial query's p50, p99 and max latency against the 100 ms target,
  *    what the attackers got (answers, error codes, 429s) and the load average.
  *
@@ -28,6 +33,7 @@
  * the benchmark creates and drops its database; BENCH_KEEP=1 keeps it). BENCH_NODE_PORT sets the
  * Hardhat node's port (18547).
  */
+import { fork } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -50,6 +56,15 @@ const WORKER_COUNTS = (process.env.BENCH_API_WORKERS ?? "1,2").split(",").map((c
   }
   return workers;
 });
+/**
+ * BENCH_ATTACKER_NICE: the attackers run in a child process at this nice value (default 10, below
+ * the server's and the trivial client's 0); "off" runs them on this process' event loop, at the
+ * same priority as everything else.
+ */
+const ATTACKER_NICE =
+  process.env.BENCH_ATTACKER_NICE === "off" ? null : Number(process.env.BENCH_ATTACKER_NICE ?? 10);
+/** The argument that makes this module the attackers' child process (attackFromChild). */
+const ATTACKER_ROLE = "--attackers";
 /** What a trivial query must answer within while an attack runs (issue 10). */
 const TARGET_MS = 100;
 /** The trivial query's pace: one user, not a load generator. */
@@ -87,6 +102,8 @@ interface Attack {
   description: string;
   /** The next request's body; `n` counts the requests of the run. */
   body: ((n: number) => string) | null;
+  /** Attacker clients (BENCH_ATTACKERS by default). */
+  clients?: number;
 }
 
 const bomb = () => FRAGMENT_BOMB;
@@ -95,7 +112,7 @@ const aliasFlood = (n: number) =>
 const filterFlood = (n: number) =>
   JSON.stringify({ query: FILTER_FLOOD, variables: { list: addresses(2_000_000 + n) } });
 
-const ATTACKS: Attack[] = [
+const ALL_ATTACKS: Attack[] = [
   { name: "none", description: "no attack: the trivial query alone", body: null },
   {
     name: "fragmentBomb",
@@ -114,6 +131,13 @@ const ATTACKS: Attack[] = [
     description:
       "trades(first: 100) filtered by a distinct 1,000-value trader_in list each request: within the limits, executed",
     body: filterFlood,
+  },
+  {
+    name: "filterFloodOneClient",
+    description:
+      "the filter flood from one client alone: its turns are charged all the time they take, and its budget of processing time refuses it (TOO_MANY_REQUESTS (budget))",
+    body: filterFlood,
+    clients: 1,
   },
   {
     name: "mixed",
@@ -231,12 +255,77 @@ async function attacker(
   );
 }
 
+/** A running attack: `stop` ends it and resolves with its attackers' outcomes. */
+interface RunningAttack {
+  stop(): Promise<Map<string, number>>;
+}
+
+/** ATTACKERS attackers of `attack` on this process' event loop. */
+function attackHere(url: string, attack: Attack): RunningAttack {
+  const tally = new Map<string, number>();
+  let stopped = false;
+  const running = [...Array(attack.clients ?? ATTACKERS)].map((_, i) =>
+    attacker(url, `10.66.0.${i + 1}`, attack.body!, () => stopped, tally),
+  );
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(running);
+      return tally;
+    },
+  };
+}
+
+/**
+ * The same attackers in a child process of this module, at nice `nice`: resolves once they have
+ * begun. The attackers stand for clients on other machines; at a lower priority their load
+ * generation takes the cores the server and the trivial client leave, not theirs.
+ */
+async function attackFromChild(url: string, attack: Attack, nice: number): Promise<RunningAttack> {
+  const child = fork(__filename, [ATTACKER_ROLE, url, attack.name], {
+    execArgv: ["-r", "ts-node/register/transpile-only"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`the attackers' process exited (${code})`))),
+  );
+  const message = <T>(): Promise<T> =>
+    Promise.race([new Promise<T>((resolve) => child.once("message", resolve)), exited]);
+  os.setPriority(child.pid!, nice);
+  await message<"started">();
+  return {
+    async stop() {
+      child.send("stop");
+      const outcomes = await message<[string, number][]>();
+      child.disconnect();
+      return new Map(outcomes);
+    },
+  };
+}
+
+/** The child of attackFromChild: attacks until told to stop, then sends its outcomes. */
+async function attackerProcess(url: string, name: string): Promise<void> {
+  const running = attackHere(
+    url,
+    ALL_ATTACKS.find((attack) => attack.name === name)!,
+  );
+  process.send!("started");
+  await new Promise((resolve) => process.once("message", resolve));
+  const outcomes = [...(await running.stop())];
+  await new Promise((resolve) => process.send!(outcomes, resolve));
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? null
     : Number(
         sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1),
       );
+
+/** BENCH_ATTACKS: a comma-separated subset of the attacks' names to run (all by default). */
+const ATTACKS = process.env.BENCH_ATTACKS
+  ? ALL_ATTACKS.filter((attack) => process.env.BENCH_ATTACKS!.split(",").includes(attack.name))
+  : ALL_ATTACKS;
 
 async function main() {
   const log = (message: string) => console.log(`[bench:attack] ${message}`);
@@ -278,20 +367,17 @@ async function main() {
         cleanups,
       );
       for (const attack of ATTACKS) {
-        const tally = new Map<string, number>();
-        let stop = false;
         const attackers = attack.body
-          ? [...Array(ATTACKERS)].map((_, i) =>
-              attacker(server.url, `10.66.0.${i + 1}`, attack.body!, () => stop, tally),
-            )
-          : [];
+          ? ATTACKER_NICE === null
+            ? attackHere(server.url, attack)
+            : await attackFromChild(server.url, attack, ATTACKER_NICE)
+          : null;
         if (attack.body) await new Promise((resolve) => setTimeout(resolve, RAMP_MS));
         const started = performance.now();
         const trivial = await timeTrivialQuery(server.url, DURATION_MS);
         const seconds = (performance.now() - started) / 1000;
         const loadAverage1m = Number(os.loadavg()[0].toFixed(2));
-        stop = true;
-        await Promise.all(attackers);
+        const tally = attackers ? await attackers.stop() : new Map<string, number>();
         const sorted = [...trivial.latencies].sort((a, b) => a - b);
         const attackRequests = [...tally.values()].reduce((sum, n) => sum + n, 0);
         const result = {
@@ -323,7 +409,10 @@ async function main() {
         cpuModel: cpus[0]?.model ?? "unknown",
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
-        note: "the API, Postgres, the attackers (this process) and the trivial query's client (a worker thread of this process) share the machine's cores",
+        note:
+          ATTACKER_NICE === null
+            ? "the API, Postgres, the attackers (this process) and the trivial query's client (a worker thread of this process) share the machine's cores at the same priority"
+            : `the API, Postgres, the attackers and the trivial query's client (a worker thread of this process) share the machine's cores; the attackers run in a child process at nice ${ATTACKER_NICE}, standing for clients on other machines: their load generation gets the CPU the server and the trivial client leave (BENCH_ATTACKER_NICE=off runs them in this process at the same priority)`,
         loadAverageAtStart,
         loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
@@ -331,6 +420,8 @@ async function main() {
         targetMs: TARGET_MS,
         server: `npm run api (indexer/graphql/main.ts) in its own process, API_WORKERS=${WORKER_COUNTS.join(", then ")}, API_TRUST_PROXY=1, API_CACHE_TTL_MS=0, the default limits (per process: each attacker may run 4 requests and queue 32, so with 2 workers 8 and 64; 8 requests processed at once, one turn begun per phase of the event loop; a budget of 250 ms of processing time a second per client)`,
         attackers: ATTACKERS,
+        attackersProcess:
+          ATTACKER_NICE === null ? "this process" : `a child process at nice ${ATTACKER_NICE}`,
         inflightPerAttacker: INFLIGHT,
         secondsPerAttack: DURATION_MS / 1000,
         trivialQuery: TRIVIAL,
@@ -347,7 +438,10 @@ async function main() {
   }
 }
 
-main().then(
+(process.argv[2] === ATTACKER_ROLE
+  ? attackerProcess(process.argv[3], process.argv[4])
+  : main()
+).then(
   () => process.exit(0),
   (error) => {
     console.error(error);

@@ -9,6 +9,9 @@ import type { RefusalCache } from "./refusals";
 /** Distinct operation names (or error codes) a label takes at most; later ones count as "other". */
 export const MAX_LABEL_VALUES = 200;
 
+/** The operation label of requests refused from memory (the refusal cache). */
+export const REFUSED = "refused";
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** The name of the first operation of a document, when it comes first (no leading fragment). */
 const LEADING_OPERATION =
@@ -21,6 +24,11 @@ export interface ApiMetrics {
   plugin: Plugin;
   /** Counts a request refused with 429 by the client gate: over its budget, or its queue full. */
   countRefusal(reason: "budget" | "queue"): void;
+  /**
+   * Times a request answered by the server with a remembered refusal (RefusalCache.replay),
+   * which yoga never saw, under the operation "refused", and counts its errors' codes.
+   */
+  countReplay(codes: readonly string[], seconds: number): void;
 }
 
 export interface ApiMetricsParams {
@@ -56,7 +64,7 @@ export function createApiMetrics(params: ApiMetricsParams): ApiMetrics {
   const own = new Registry();
   const duration = new Histogram({
     name: "api_request_duration_seconds",
-    help: "Duration of a GraphQL request, from arrival to the response's head, by operation name (anonymous, other).",
+    help: "Duration of a GraphQL request, from arrival to the response's head, by operation name (anonymous, other; refused: refused from memory, see api_refusal_cache_hits_total).",
     labelNames: ["operation"],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [own],
@@ -182,12 +190,18 @@ export function createApiMetrics(params: ApiMetricsParams): ApiMetrics {
       const entry = started.get(request);
       if (!entry) return;
       started.delete(request);
-      duration.observe({ operation: entry.operation }, (performance.now() - entry.at) / 1000);
+      // Refused before its parameters were read: the cached refusal, not the request, is known.
+      const operation = refusals.refusedFromMemory(request) ? REFUSED : entry.operation;
+      duration.observe({ operation }, (performance.now() - entry.at) / 1000);
     },
   };
   return {
     registry,
     plugin,
     countRefusal: (reason) => clientRefusals.inc({ reason }),
+    countReplay(codes, seconds) {
+      for (const code of codes) errors.inc({ code: codeLabel(code) });
+      duration.observe({ operation: REFUSED }, seconds);
+    },
   };
 }

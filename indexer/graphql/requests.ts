@@ -10,7 +10,12 @@ import type { RefusalCache } from "./refusals";
  * preflight, so refusing the others leaves another site no way to make a visitor's browser
  * post a query.
  */
-const POST_TYPES = ["application/json", "application/graphql+json", "application/graphql"];
+export const POST_TYPES = ["application/json", "application/graphql+json", "application/graphql"];
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(contentType: string | null | undefined): string {
+  return (contentType ?? "").split(";")[0].trim().toLowerCase();
+}
 
 function httpError(status: number, code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
@@ -130,7 +135,7 @@ export function useRequestGuards(
         return;
       }
       if (request.method !== "POST") return;
-      const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+      const type = mediaType(request.headers.get("content-type"));
       if (!POST_TYPES.includes(type)) {
         endResponse(
           errorResponse(

@@ -1,7 +1,8 @@
 import http from "node:http";
 import { isIPv6, type AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import type { Api } from "./api";
-import { createClientGate } from "./requests";
+import { createClientGate, mediaType, POST_TYPES, takeTurn } from "./requests";
 
 export interface ApiServer {
   port: number;
@@ -45,7 +46,7 @@ export async function serveApi(
   });
   // The yoga instance is a Node request listener.
   const server = http.createServer((request, response) =>
-    gate.admit(request, response, () => void api.yoga(request, response)),
+    gate.admit(request, response, () => void handle(api, request, response)),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -63,6 +64,84 @@ export async function serveApi(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Reads a POST's body (up to just past `maxBytes`), then, once the request has its turn, sends
+ * the remembered reply when the same body was refused before for its shape (RefusalCache.replay):
+ * a flood of one bomb costs the server a hash and a write per request, not yoga's pipeline.
+ * Anything else goes to yoga, with the body read so far (request.body, which yoga reads instead
+ * of the stream): the request guards refuse a body past the limit with 413 as before. Requests
+ * with an Origin (browsers), subscriptions (text/event-stream) and those yoga's guards refuse
+ * unread (media type, Content-Length) go to yoga at once.
+ */
+async function handle(
+  api: Api,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const at = performance.now();
+  const maxBytes = api.limits.maxBodyBytes;
+  const type = mediaType(request.headers["content-type"]);
+  if (
+    request.method !== "POST" ||
+    request.headers.origin !== undefined ||
+    (request.headers.accept ?? "").includes("text/event-stream") ||
+    !POST_TYPES.includes(type) ||
+    Number(request.headers["content-length"] ?? 0) > maxBytes
+  ) {
+    void api.yoga(request, response);
+    return;
+  }
+  const body = await readBody(request, maxBytes);
+  if (body === null) return;
+  if (body.length <= maxBytes) {
+    if (!(await takeTurn(request))) return;
+    const reply = api.refusals.replay(type, request.headers.accept ?? "", body);
+    if (reply) {
+      response.writeHead(reply.status, reply.headers);
+      response.end(reply.body);
+      api.metrics.countReplay(reply.codes, (performance.now() - at) / 1000);
+      return;
+    }
+  }
+  if (body.length > maxBytes) {
+    // The rest of the body stays unread: the connection closes after the 413.
+    response.shouldKeepAlive = false;
+  }
+  // Yoga's Node adapter reads a request's `body`, when set, instead of its stream (consumed).
+  (request as { body?: unknown }).body = Readable.from([body]);
+  void api.yoga(request, response);
+}
+
+/**
+ * The request's body, read until it ends or passes `maxBytes` (then what was read, longer than
+ * `maxBytes`); null if the client went away first.
+ */
+function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (body: Buffer | null) => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("close", onClose);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.pause();
+        done(Buffer.concat(chunks));
+      }
+    };
+    const onEnd = () => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    const onClose = () => done(request.complete ? Buffer.concat(chunks) : null);
+    request.on("data", onData);
+    request.once("end", onEnd);
+    request.once("close", onClose);
+  });
 }
 
 export interface MetricsServer {

@@ -81,10 +81,11 @@ describe("the API's client gate under a flood", function () {
     server: ApiServer,
     client: string,
     body: Json,
+    headers: Record<string, string> = {},
   ): Promise<{ status: number; headers: Headers; body: Json; text: string }> {
     const response = await fetch(server.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-for": client },
+      headers: { "content-type": "application/json", "x-forwarded-for": client, ...headers },
       body: JSON.stringify(body),
     });
     const text = await response.text();
@@ -212,9 +213,33 @@ describe("the API's client gate under a flood", function () {
       const again = await post(server, "10.3.3.1", bomb);
       expect(again.status).to.equal(first.status);
       expect(again.text).to.equal(first.text);
-      expect(api.refusals.stats().hits).to.equal(1);
+      expect(again.headers.get("content-type")).to.equal(first.headers.get("content-type"));
+      // Sent again by the server as it was sent the first time, before yoga.
+      expect(api.refusals.stats()).to.include({ hits: 1, replays: 1 });
       expect(await metric(api, "api_refusal_cache_hits_total")).to.equal(1);
       expect(await metric(api, "api_errors_total", 'code="QUERY_TOO_COSTLY"')).to.equal(2);
+      const timed = (operation: string) =>
+        metric(api, "api_request_duration_seconds_count", `operation="${operation}"`);
+      expect(await timed("anonymous")).to.equal(1);
+      expect(await timed("refused")).to.equal(1);
+      // A browser's request (with an Origin: its CORS headers are its own) goes through yoga,
+      // refused from memory all the same, and timed as refused too.
+      const fromPage = await post(server, "10.3.3.1", bomb, { origin: "https://app.example" });
+      expect(fromPage.status).to.equal(first.status);
+      expect(fromPage.text).to.equal(first.text);
+      expect(fromPage.headers.get("access-control-allow-origin")).to.not.equal(null);
+      expect(api.refusals.stats()).to.include({ hits: 2, replays: 1 });
+      expect(await timed("refused")).to.equal(2);
+      expect(await timed("anonymous")).to.equal(1);
+      // Another Accept header may be answered otherwise: it is kept as a reply of its own.
+      const graphqlResponse = { accept: "application/graphql-response+json" };
+      const strict = await post(server, "10.3.3.1", bomb, graphqlResponse);
+      expect(strict.body.errors[0].extensions.code).to.equal("QUERY_TOO_COSTLY");
+      const strictAgain = await post(server, "10.3.3.1", bomb, graphqlResponse);
+      expect(strictAgain.status).to.equal(strict.status);
+      expect(strictAgain.text).to.equal(strict.text);
+      expect(strictAgain.headers.get("content-type")).to.equal(strict.headers.get("content-type"));
+      expect(api.refusals.stats()).to.include({ hits: 4, replays: 2 });
 
       // Refused for its variables: the same document with other variables is judged anew.
       const aliased = `query($first: Int) { ${[...Array(20)]
@@ -225,7 +250,7 @@ describe("the API's client gate under a flood", function () {
       const cheap = await post(server, "10.3.3.1", { query: aliased, variables: { first: 1 } });
       expect(cheap.body.errors, cheap.text).to.equal(undefined);
       expect(cheap.body.data.t0.nodes).to.deep.equal([]);
-      expect(api.refusals.stats().hits).to.equal(1);
+      expect(api.refusals.stats().hits).to.equal(4);
 
       // Answers that depend on more than the text are not kept.
       const syntax = await post(server, "10.3.3.1", { query: "{ indexerStatus {" });
