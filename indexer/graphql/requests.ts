@@ -56,6 +56,26 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString("utf8");
 }
 
+function bodyTooLarge(maxBytes: number): GraphQLError {
+  return httpError(
+    413,
+    ErrorCode.BodyTooLarge,
+    `the request body is larger than ${maxBytes} bytes; send a smaller query`,
+  );
+}
+
+/**
+ * Bodies the server read before handing the request to yoga (serveApi), by Node request, up to
+ * just past the limit; the server has also waited for the request's turn when the body was
+ * within the limit. The request parser takes them as they are.
+ */
+const bodiesRead = new WeakMap<http.IncomingMessage, Buffer>();
+
+/** Hands the request parser the body the server already read (see bodiesRead). */
+export function setBodyRead(request: http.IncomingMessage, body: Buffer): void {
+  bodiesRead.set(request, body);
+}
+
 /**
  * readLimited over the Node request itself, when the API is served over HTTP: its chunks as
  * they come, without the web stream yoga's Request wraps around it. Past `maxBytes` the rest of
@@ -76,13 +96,7 @@ function readNodeLimited(request: http.IncomingMessage, maxBytes: number): Promi
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size > maxBytes) {
-        settle(
-          httpError(
-            413,
-            ErrorCode.BodyTooLarge,
-            `the request body is larger than ${maxBytes} bytes; send a smaller query`,
-          ),
-        );
+        settle(bodyTooLarge(maxBytes));
         request.resume();
         return;
       }
@@ -161,12 +175,21 @@ export function useRequestGuards(
       }
       const nodeRequest = (serverContext as { req?: unknown } | undefined)?.req;
       setRequestParser(async (req) => {
-        const text =
-          nodeRequest instanceof http.IncomingMessage
-            ? await readNodeLimited(nodeRequest, limits.maxBodyBytes)
-            : await readLimited(req, limits.maxBodyBytes);
-        if (!(await takeTurn(nodeRequest))) {
-          throw httpError(400, ErrorCode.BadRequest, "the client closed the request");
+        const read =
+          nodeRequest instanceof http.IncomingMessage ? bodiesRead.get(nodeRequest) : undefined;
+        let text: string;
+        if (read !== undefined) {
+          // Read by the server, which also waited for the turn when it was within the limit.
+          if (read.length > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
+          text = read.toString("utf8");
+        } else {
+          text =
+            nodeRequest instanceof http.IncomingMessage
+              ? await readNodeLimited(nodeRequest, limits.maxBodyBytes)
+              : await readLimited(req, limits.maxBodyBytes);
+          if (!(await takeTurn(nodeRequest))) {
+            throw httpError(400, ErrorCode.BadRequest, "the client closed the request");
+          }
         }
         const refused = refusals?.lookup(request, type, text);
         if (refused) throw refused;

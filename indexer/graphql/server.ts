@@ -2,7 +2,7 @@ import http from "node:http";
 import { isIPv6, type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { Api } from "./api";
-import { createClientGate, mediaType, POST_TYPES, takeTurn } from "./requests";
+import { createClientGate, mediaType, POST_TYPES, setBodyRead, takeTurn } from "./requests";
 
 export interface ApiServer {
   port: number;
@@ -106,10 +106,13 @@ async function handle(
     }
   }
   if (body.length > maxBytes) {
-    // The rest of the body stays unread: the connection closes after the 413.
+    // The rest of the body is read and dropped while the 413 is sent; the connection then closes.
     response.shouldKeepAlive = false;
+    request.resume();
   }
-  // Yoga's Node adapter reads a request's `body`, when set, instead of its stream (consumed).
+  // The request guards' parser takes the body read here; yoga's Node adapter reads a request's
+  // `body`, when set, instead of its stream (consumed), should anything else read it.
+  setBodyRead(request, body);
   (request as { body?: unknown }).body = Readable.from([body]);
   void api.yoga(request, response);
 }
