@@ -48,6 +48,7 @@ export function referrersModule(limits: PageLimits): ApiModule {
 
     "What one referrer earned from the trades of one coin, which keeps that balance for it."
     type ReferrerCoin {
+      "The coin whose trades credited these fees, and which holds what it owes the referrer."
       coin: Coin!
       "Trades of this coin the referrer brought."
       tradeCount: Int!
