@@ -43,8 +43,8 @@
  *    the end. With BENCH_TARGETS=primary the database is made on BENCH_POSTGRES_URL as before.
  *    BENCH_REPLICA_QUERIES (default "coinPage") are the queries measured on the replica, in both
  *    modes and every process count: each query measured there adds four runs of about 25 s
- *    (warm-up, load and the settling of Postgres' counters), and the whole run is kept near ten
- *    to fifteen minutes on the 2-core machine.
+ *    (warm-up, load and the settling of Postgres' counters) to a run of 15 to 20 minutes on the
+ *    shared 2-core machine.
  *
  * Run: npm run bench:api. With BENCH_TARGETS=primary it needs the local Postgres
  * (BENCH_POSTGRES_URL, an admin URL on which the benchmark creates and drops its database;
