@@ -27,9 +27,30 @@
  *    (application_name agora-api), read from /proc over the measured run and divided by its
  *    requests. The load generator's own CPU is not counted.
  *
- * Run: npm run bench:api. Needs the local Postgres (BENCH_POSTGRES_URL, an admin URL on which the
- * benchmark creates and drops its database; BENCH_KEEP=1 keeps it, and BENCH_DATABASE_URL=<its URL>
- * measures the API over it again without generating and indexing the workload anew).
+ * 6. Measures it all against each target of BENCH_TARGETS in turn (default "primary,replica"):
+ *    - primary: the database the indexer wrote;
+ *    - replica: a hot-standby streaming replica of it (docs/operations.md). The API reads the
+ *      replica as `npm run api` does with DATABASE_URL pointing at one (it polls the replica's
+ *      checkpoint instead of LISTEN). Each run records the replica's replay lag in bytes of WAL
+ *      as it starts (nothing writes during the load, so it stays 0 once replayed).
+ *    A replica needs a primary that pg_basebackup may copy, which the machine's shared server is
+ *    not ours to reconfigure for. So when the targets include the replica, the benchmark starts a
+ *    PostgreSQL cluster of its own (devnet/postgresServer.ts: the machine's PostgreSQL binaries,
+ *    initdb in a temporary folder, a free port, fsync off, wal_level replica by default), indexes
+ *    the workload into it, copies it with `pg_basebackup -R`, starts the replica, waits until the
+ *    replica has replayed the primary's current WAL position, and measures both targets on that
+ *    pair: primary and replica then differ only in being a standby. Both clusters are removed at
+ *    the end. With BENCH_TARGETS=primary the database is made on BENCH_POSTGRES_URL as before.
+ *    BENCH_REPLICA_QUERIES (default "coinPage") are the queries measured on the replica, in both
+ *    modes and every process count: each query measured there adds four runs of about 25 s
+ *    (warm-up, load and the settling of Postgres' counters) to a run of 15 to 20 minutes on the
+ *    shared 2-core machine.
+ *
+ * Run: npm run bench:api. With BENCH_TARGETS=primary it needs the local Postgres
+ * (BENCH_POSTGRES_URL, an admin URL on which the benchmark creates and drops its database;
+ * BENCH_KEEP=1 keeps it, and BENCH_DATABASE_URL=<its URL> measures the API over it again without
+ * generating and indexing the workload anew); with the replica among the targets, the machine's
+ * PostgreSQL server binaries (`pg_config --bindir`, pg_basebackup included).
  * BENCH_EVENTS sets the workload's size, BENCH_NODE_PORT the node's port (18546),
  * BENCH_CONNECTIONS and BENCH_SECONDS the load, BENCH_API_WORKERS the API processes measured in
  * turn (default "1,2": one process, then API_WORKERS=2; `scaling` in the figures compares them),
@@ -40,6 +61,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { createPostgresServer, createReplica, type PostgresServer } from "../devnet/postgresServer";
 import { buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
 import { processCpuMs } from "./cpu";
 import { writeFigures } from "./figures";
@@ -78,6 +100,19 @@ const WORKER_COUNTS = (process.env.BENCH_API_WORKERS ?? "1,2").split(",").map((c
 });
 
 const QUERIES = (process.env.BENCH_QUERIES ?? "coinPage,homeFeed,tipLeaderboard").split(",");
+
+type Target = "primary" | "replica";
+/** What the API reads, in turn: the primary the indexer wrote, a streaming replica of it. */
+const TARGETS = (process.env.BENCH_TARGETS ?? "primary,replica").split(",").map((target) => {
+  if (target !== "primary" && target !== "replica") {
+    throw new Error(`BENCH_TARGETS lists primary and/or replica, got "${target}"`);
+  }
+  return target as Target;
+});
+/** The queries measured on the replica (of those BENCH_QUERIES names). */
+const REPLICA_QUERIES = (process.env.BENCH_REPLICA_QUERIES ?? "coinPage").split(",");
+/** How long the replica may take to replay the primary's WAL after the copy. */
+const REPLAY_TIMEOUT_MS = 300_000;
 
 const HOME_FEED = /* GraphQL */ `
   query HomeFeed($reader: BigInt!) {
@@ -128,6 +163,10 @@ const TIP_LEADERBOARD = /* GraphQL */ `
 `;
 
 interface Measured {
+  /** What the API read: the primary, or a hot-standby replica streaming from it. */
+  target: Target;
+  /** On the replica: WAL bytes the primary had written that it had not replayed as the measured run started. */
+  replayLagBytesAtStart: number | null;
   query: string;
   /** API processes serving (API_WORKERS; 1: one process, no cluster). */
   workers: number;
@@ -224,26 +263,92 @@ async function settledTableScans(url: string): Promise<number> {
   }
 }
 
+/** WAL bytes the primary has written that the replica has not replayed yet (0 when caught up). */
+async function replayLagBytes(primaryUrl: string, replicaUrl: string): Promise<number> {
+  const primary = new pg.Client({ connectionString: primaryUrl });
+  const replica = new pg.Client({ connectionString: replicaUrl });
+  await primary.connect();
+  await replica.connect();
+  try {
+    const {
+      rows: [{ lsn }],
+    } = await primary.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    const {
+      rows: [{ bytes }],
+    } = await replica.query<{ bytes: string }>(
+      "SELECT pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::text AS bytes",
+      [lsn],
+    );
+    return Math.max(0, Number(bytes));
+  } finally {
+    await primary.end();
+    await replica.end();
+  }
+}
+
+/** Waits until the replica has replayed everything the primary has written so far. */
+async function replayed(primaryUrl: string, replicaUrl: string): Promise<void> {
+  const deadline = Date.now() + REPLAY_TIMEOUT_MS;
+  while ((await replayLagBytes(primaryUrl, replicaUrl)) > 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`the replica did not catch up with the primary in ${REPLAY_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function main() {
   const log = (message: string) => console.log(`[bench:api] ${message}`);
   // The machine may be shared: the load before and after the run says how much.
   const loadAverageAtStart = os.loadavg().map((load) => Number(load.toFixed(2)));
   const cleanups: (() => Promise<void>)[] = [];
+  /** The benchmark's own clusters, removed after every cleanup (the API, the database) ran. */
+  const clusters: PostgresServer[] = [];
   try {
+    const withReplica = TARGETS.includes("replica");
+    if (withReplica && REUSE_URL) {
+      throw new Error(
+        "BENCH_DATABASE_URL measures a kept database on its own server, which has no replica: set BENCH_TARGETS=primary with it",
+      );
+    }
+    let primaryServer: PostgresServer | undefined;
+    if (withReplica) {
+      primaryServer = await createPostgresServer();
+      clusters.push(primaryServer);
+      primaryServer.start();
+      log(`started the benchmark's own primary cluster on port ${primaryServer.port}`);
+    }
     const { url: databaseUrl, built } = REUSE_URL
       ? { url: REUSE_URL, built: null }
       : await buildDatabase({
           events: EVENTS,
           nodePort: NODE_PORT,
-          keep: KEEP,
-          adminUrl: ADMIN_URL,
+          // The benchmark's own cluster is removed whole at the end.
+          keep: KEEP && !withReplica,
+          adminUrl: primaryServer?.url ?? ADMIN_URL,
           log,
           cleanups,
         });
     if (REUSE_URL) log(`measuring the database already indexed at ${REUSE_URL}`);
-    const db = { url: databaseUrl };
+    const targetUrls: Record<Target, string> = { primary: databaseUrl, replica: "" };
+    if (primaryServer) {
+      const copyStart = process.hrtime.bigint();
+      const replica = await createReplica(primaryServer);
+      clusters.push(replica);
+      replica.start();
+      const replicaUrl = new URL(databaseUrl);
+      replicaUrl.port = String(replica.port);
+      targetUrls.replica = replicaUrl.toString();
+      await replayed(databaseUrl, targetUrls.replica);
+      log(
+        `replica on port ${replica.port} copied and caught up in ${(Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)} s`,
+      );
+    }
     const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
     cleanups.push(() => admin.end());
+    const serverVersion = (
+      await admin.query<{ version: string }>("SELECT current_setting('server_version') AS version")
+    ).rows[0].version.split(" ")[0];
     const tables = Object.fromEntries(
       (
         await admin.query<{ table: string; rows: string }>(
@@ -294,109 +399,135 @@ async function main() {
     const results: Measured[] = [];
     /** Table scans of each run and the requests they served, to divide once all ran. */
     const counted: { measured: Measured; scans: number }[] = [];
-    let scans = await settledTableScans(db.url);
-    for (const workers of WORKER_COUNTS) {
-      // The API as `npm run api` serves it, in its own processes (its read pool, the default
-      // limits), once as configured by default and once with its response cache off: what
-      // every request costs when executed. Only the processes measured run.
-      // The load generator is one address standing for CONNECTIONS clients: the per-client
-      // limits (4 running, 32 waiting by default) would refuse its connections past 36 with
-      // 429, and per process, so one process would be measured answering 429s; its budget of
-      // processing time is off for the same reason.
-      const processes = {
-        API_WORKERS: String(workers),
-        API_MAX_CONCURRENT_PER_CLIENT: String(CONNECTIONS),
-        API_MAX_QUEUED_PER_CLIENT: String(CONNECTIONS),
-        API_CLIENT_BUDGET_MS: "0",
-      };
-      const servers: { mode: "cached" | "uncached"; server: ApiProcess }[] = [
-        { mode: "cached", server: await startApiProcess(db.url, processes, cleanups) },
-        {
-          mode: "uncached",
-          server: await startApiProcess(db.url, { ...processes, API_CACHE_TTL_MS: "0" }, cleanups),
-        },
-      ];
-      for (const q of queries) {
-        for (const { mode, server } of servers) {
-          const { url, pids } = server;
-          const headers = { "content-type": "application/json" };
-          const bodies = q.variableSets.map((variables) =>
-            JSON.stringify({ query: q.document, variables }),
-          );
-          let responseBytes = 0;
-          for (const body of bodies) {
-            const probe = await fetch(url, { method: "POST", headers, body });
-            const reply = (await probe.json()) as { errors?: unknown[] };
-            if (reply.errors) throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
-            responseBytes = Math.max(responseBytes, JSON.stringify(reply).length);
-          }
-          // Each connection sends the bodies in turn, over and over.
-          const requests = bodies.map((body) => ({ method: "POST" as const, headers, body }));
-          // Warm-up, not timed: the JIT compiles the hot paths and the pools fill.
-          const warmup = await autocannon({
-            url,
-            requests,
-            connections: CONNECTIONS,
-            duration: WARMUP,
-            workers: 1,
-          });
-          log(`${q.query} (${workers} × ${mode}): ${CONNECTIONS} connections for ${DURATION} s`);
-          const { result, apiMs, postgresMs } = await cpuDuring(pids, db.url, () =>
-            autocannon({
+    for (const target of TARGETS) {
+      const db = { url: targetUrls[target] };
+      const targetQueries =
+        target === "replica" ? queries.filter((q) => REPLICA_QUERIES.includes(q.query)) : queries;
+      if (targetQueries.length === 0) {
+        throw new Error(
+          `BENCH_REPLICA_QUERIES names none of the queries measured: ${REPLICA_QUERIES}`,
+        );
+      }
+      // Each server counts its own scans (a standby's sessions count theirs on the standby).
+      let scans = await settledTableScans(db.url);
+      for (const workers of WORKER_COUNTS) {
+        // The API as `npm run api` serves it, in its own processes (its read pool, the default
+        // limits), once as configured by default and once with its response cache off: what
+        // every request costs when executed. Only the processes measured run.
+        // The load generator is one address standing for CONNECTIONS clients: the per-client
+        // limits (4 running, 32 waiting by default) would refuse its connections past 36 with
+        // 429, and per process, so one process would be measured answering 429s; its budget of
+        // processing time is off for the same reason.
+        const processes = {
+          API_WORKERS: String(workers),
+          API_MAX_CONCURRENT_PER_CLIENT: String(CONNECTIONS),
+          API_MAX_QUEUED_PER_CLIENT: String(CONNECTIONS),
+          API_CLIENT_BUDGET_MS: "0",
+        };
+        const servers: { mode: "cached" | "uncached"; server: ApiProcess }[] = [
+          { mode: "cached", server: await startApiProcess(db.url, processes, cleanups) },
+          {
+            mode: "uncached",
+            server: await startApiProcess(
+              db.url,
+              { ...processes, API_CACHE_TTL_MS: "0" },
+              cleanups,
+            ),
+          },
+        ];
+        for (const q of targetQueries) {
+          for (const { mode, server } of servers) {
+            const { url, pids } = server;
+            const headers = { "content-type": "application/json" };
+            const bodies = q.variableSets.map((variables) =>
+              JSON.stringify({ query: q.document, variables }),
+            );
+            let responseBytes = 0;
+            for (const body of bodies) {
+              const probe = await fetch(url, { method: "POST", headers, body });
+              const reply = (await probe.json()) as { errors?: unknown[] };
+              if (reply.errors)
+                throw new Error(`${q.query} failed: ${JSON.stringify(reply.errors)}`);
+              responseBytes = Math.max(responseBytes, JSON.stringify(reply).length);
+            }
+            // Each connection sends the bodies in turn, over and over.
+            const requests = bodies.map((body) => ({ method: "POST" as const, headers, body }));
+            // Warm-up, not timed: the JIT compiles the hot paths and the pools fill.
+            const warmup = await autocannon({
               url,
               requests,
               connections: CONNECTIONS,
-              duration: DURATION,
-              // The load generator runs in a worker thread, off the API's event loop.
+              duration: WARMUP,
               workers: 1,
-            }),
-          );
-          const perRequest = (ms: number) =>
-            Number((ms / Math.max(1, result.requests.total)).toFixed(3));
-          const measured: Measured = {
-            query: q.query,
-            workers,
-            mode,
-            description: q.description,
-            variables: q.variableSets[0],
-            distinctVariables: q.variableSets.length,
-            requestsPerSecond: Math.round(result.requests.average),
-            latencyP50Ms: result.latency.p50,
-            latencyP99Ms: result.latency.p99,
-            latencyMaxMs: result.latency.max,
-            requests: result.requests.total,
-            non2xx: result.non2xx,
-            errors: result.errors,
-            timeouts: result.timeouts,
-            responseBytes,
-            // The probe requests above count too.
-            requestsWithWarmup: bodies.length + warmup.requests.total + result.requests.total,
-            executed: 0,
-            executedShare: 0,
-            loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
-            apiCpuMsPerRequest: perRequest(apiMs),
-            postgresCpuMsPerRequest: perRequest(postgresMs),
-            cpuMsPerRequest: perRequest(apiMs + postgresMs),
-          };
-          log(
-            `${q.query} (${workers} × ${mode}): ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, CPU per request ${measured.apiCpuMsPerRequest} ms API + ${measured.postgresCpuMsPerRequest} ms Postgres, ${measured.non2xx} non-2xx`,
-          );
-          // Refused or failed requests cost less than answers: they would understate the CPU.
-          if (measured.non2xx > 0 || measured.errors > 0) {
-            throw new Error(
-              `${q.query} (${workers} × ${mode}): ${measured.non2xx} non-2xx replies and ${measured.errors} errors`,
+            });
+            const run = `${q.query} (${target}, ${workers} × ${mode})`;
+            const replayLagBytesAtStart =
+              target === "replica" ? await replayLagBytes(targetUrls.primary, db.url) : null;
+            log(`${run}: ${CONNECTIONS} connections for ${DURATION} s`);
+            const { result, apiMs, postgresMs } = await cpuDuring(pids, db.url, () =>
+              autocannon({
+                url,
+                requests,
+                connections: CONNECTIONS,
+                duration: DURATION,
+                // The load generator runs in a worker thread, off the API's event loop.
+                workers: 1,
+              }),
             );
+            const perRequest = (ms: number) =>
+              Number((ms / Math.max(1, result.requests.total)).toFixed(3));
+            const measured: Measured = {
+              target,
+              replayLagBytesAtStart,
+              query: q.query,
+              workers,
+              mode,
+              description: q.description,
+              variables: q.variableSets[0],
+              distinctVariables: q.variableSets.length,
+              requestsPerSecond: Math.round(result.requests.average),
+              latencyP50Ms: result.latency.p50,
+              latencyP99Ms: result.latency.p99,
+              latencyMaxMs: result.latency.max,
+              requests: result.requests.total,
+              non2xx: result.non2xx,
+              errors: result.errors,
+              timeouts: result.timeouts,
+              responseBytes,
+              // The probe requests above count too.
+              requestsWithWarmup: bodies.length + warmup.requests.total + result.requests.total,
+              executed: 0,
+              executedShare: 0,
+              loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
+              apiCpuMsPerRequest: perRequest(apiMs),
+              postgresCpuMsPerRequest: perRequest(postgresMs),
+              cpuMsPerRequest: perRequest(apiMs + postgresMs),
+            };
+            log(
+              `${run}: ${measured.requestsPerSecond} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, CPU per request ${measured.apiCpuMsPerRequest} ms API + ${measured.postgresCpuMsPerRequest} ms Postgres, ${measured.non2xx} non-2xx`,
+            );
+            // Refused or failed requests cost less than answers: they would understate the CPU.
+            if (measured.non2xx > 0 || measured.errors > 0) {
+              throw new Error(
+                `${run}: ${measured.non2xx} non-2xx replies and ${measured.errors} errors`,
+              );
+            }
+            const after = await settledTableScans(db.url);
+            counted.push({ measured, scans: after - scans });
+            scans = after;
+            results.push(measured);
           }
-          const after = await settledTableScans(db.url);
-          counted.push({ measured, scans: after - scans });
-          scans = after;
-          results.push(measured);
         }
+        for (const { server } of servers) await server.stop();
       }
-      for (const { server } of servers) await server.stop();
     }
-    for (const q of queries) {
-      const runs = counted.filter((run) => run.measured.query === q.query);
+    for (const [target, q] of TARGETS.flatMap((target) =>
+      queries.map((q) => [target, q] as const),
+    )) {
+      const runs = counted.filter(
+        (run) => run.measured.query === q.query && run.measured.target === target,
+      );
+      if (runs.length === 0) continue;
       // An uncached run executed every request: its scans per request are one execution's.
       const uncached = runs.find((run) => run.measured.mode === "uncached")!;
       const scansPerExecution = uncached.scans / uncached.measured.requestsWithWarmup;
@@ -409,36 +540,44 @@ async function main() {
           (measured.executed / measured.requestsWithWarmup).toFixed(4),
         );
         log(
-          `${q.query} (${measured.workers} × ${measured.mode}): ${measured.executed} of ${measured.requestsWithWarmup} requests executed (${runScans} table scans, ${scansPerExecution.toFixed(2)} per execution)`,
+          `${q.query} (${target}, ${measured.workers} × ${measured.mode}): ${measured.executed} of ${measured.requestsWithWarmup} requests executed (${runScans} table scans, ${scansPerExecution.toFixed(2)} per execution)`,
         );
       }
     }
-    // req/s of each query and mode as the processes go from the first count to the others.
-    const scaling = queries.flatMap((q) =>
-      (["cached", "uncached"] as const).map((mode) => {
-        const runs = results.filter((run) => run.query === q.query && run.mode === mode);
-        const base = runs[0].requestsPerSecond;
-        return {
-          query: q.query,
-          mode,
-          requestsPerSecond: Object.fromEntries(
-            runs.map((run) => [String(run.workers), run.requestsPerSecond]),
-          ),
-          speedup: Object.fromEntries(
-            runs.map((run) => [
-              String(run.workers),
-              Number((run.requestsPerSecond / Math.max(1, base)).toFixed(2)),
-            ]),
-          ),
-          // What one core of API process serves: 1000 / its CPU ms per request.
-          requestsPerApiCpuSecond: Object.fromEntries(
-            runs.map((run) => [
-              String(run.workers),
-              Math.round(1000 / Math.max(0.001, run.apiCpuMsPerRequest)),
-            ]),
-          ),
-        };
-      }),
+    // req/s of each target, query and mode as the processes go from the first count to the others.
+    const scaling = TARGETS.flatMap((target) =>
+      queries.flatMap((q) =>
+        (["cached", "uncached"] as const).flatMap((mode) => {
+          const runs = results.filter(
+            (run) => run.target === target && run.query === q.query && run.mode === mode,
+          );
+          if (runs.length === 0) return [];
+          const base = runs[0].requestsPerSecond;
+          return [
+            {
+              target,
+              query: q.query,
+              mode,
+              requestsPerSecond: Object.fromEntries(
+                runs.map((run) => [String(run.workers), run.requestsPerSecond]),
+              ),
+              speedup: Object.fromEntries(
+                runs.map((run) => [
+                  String(run.workers),
+                  Number((run.requestsPerSecond / Math.max(1, base)).toFixed(2)),
+                ]),
+              ),
+              // What one core of API process serves: 1000 / its CPU ms per request.
+              requestsPerApiCpuSecond: Object.fromEntries(
+                runs.map((run) => [
+                  String(run.workers),
+                  Math.round(1000 / Math.max(0.001, run.apiCpuMsPerRequest)),
+                ]),
+              ),
+            },
+          ];
+        }),
+      ),
     );
 
     const cpus = os.cpus();
@@ -453,6 +592,18 @@ async function main() {
         loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       },
       setup: {
+        targets: TARGETS,
+        database: withReplica
+          ? `the benchmark's own PostgreSQL ${serverVersion} cluster (the machine's binaries, initdb in a temporary folder, fsync off, default settings otherwise), for both targets: the workload is indexed into its primary, which pg_basebackup -R then copies into a hot-standby replica streaming from it; the replica had replayed the primary's current WAL position before the first run (replayLagBytesAtStart per run)`
+          : `a database on the machine's PostgreSQL ${serverVersion} server (BENCH_POSTGRES_URL)`,
+        replicaQueries: withReplica
+          ? `${queries
+              .filter((q) => REPLICA_QUERIES.includes(q.query))
+              .map((q) => q.query)
+              .join(
+                ", ",
+              )} only (BENCH_REPLICA_QUERIES), in both modes and with every process count, to keep the whole run near ten to fifteen minutes`
+          : null,
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         warmupSeconds: WARMUP,
@@ -472,6 +623,8 @@ async function main() {
     log(`wrote ${out}`);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    // The replica first: stopped after its primary, it would wait for the stream.
+    for (const cluster of clusters.reverse()) cluster.destroy();
   }
 }
 

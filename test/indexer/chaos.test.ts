@@ -20,7 +20,7 @@ import {
   type RpcServer,
   type TestDatabase,
 } from "./helpers";
-import { createPostgresServer, type PostgresServer } from "./postgresServer";
+import { createPostgresServer, type PostgresServer } from "../../devnet/postgresServer";
 import { bytesOf, sendWithRawStrings } from "./rawStrings";
 import { writeSuiteDeployment } from "./suiteHelpers";
 import { builtEntryPoint } from "../build";

