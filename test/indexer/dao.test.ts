@@ -595,6 +595,9 @@ describe("indexer: DAO governance and revenue", function () {
       await (await governor.connect(carol).castVote(aId, Vote.Against)).wait();
       await (await split.connect(dave).depositETH(creatorId, { value: ONE })).wait();
       await (await split.distribute(ETH)).wait();
+      const tipJar = suite.tipJar.contract;
+      await (await tipJar.connect(dave).tipETH(creatorId, "chain A", { value: ONE })).wait();
+      await (await tipJar.connect(erin).tipETH(creatorId, "chain A", { value: 2n })).wait();
       await indexer.sync.syncToHead();
       const onChainA = await checksumTables(followed.url);
 
@@ -603,6 +606,7 @@ describe("indexer: DAO governance and revenue", function () {
       await (await token.connect(alice).transfer(dave.address, 9n)).wait();
       await (await token.connect(dave).delegate(deployer.address)).wait();
       await (await split.connect(dave).depositETH(0, { value: 4n })).wait();
+      await (await tipJar.connect(dave).tipETH(creatorId, "chain B", { value: 4n })).wait();
       await provider.request({ method: "hardhat_mine", params: ["0x20"] });
       await indexer.sync.syncToHead();
 
@@ -620,9 +624,15 @@ describe("indexer: DAO governance and revenue", function () {
         "SELECT delegate, votes FROM governance_accounts WHERE address = $1",
         [who.dave],
       );
+      const { rows: tipTotals } = await check.query(
+        "SELECT token, amount, count, tippers FROM profile_tip_totals WHERE profile_id = $1",
+        [String(creatorId)],
+      );
       await check.end();
       expect(erinRows).to.deep.equal([]);
       expect(daveRows).to.deep.equal([{ delegate: who.deployer, votes: "0" }]);
+      // Chain A's two tips are gone from the totals, chain B's one is in them.
+      expect(tipTotals).to.deep.equal([{ token: ETH, amount: "4", count: 1, tippers: 1 }]);
     });
   });
 });
