@@ -1,8 +1,8 @@
+import type pg from "pg";
 import { parseAbi } from "viem";
 import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove, stringColumns } from "./rows";
 import { deleteSettingsAbove, insertSettings } from "./settings";
-import type pg from "pg";
 import {
   deleteEventsAbove,
   insertEvents,
@@ -170,10 +170,10 @@ async function recomputeTipTotals(
  * TipJar: tips (ETH with the zero address as token; a referred tip carries the referrer and its
  * credit from the `ReferrerCredited` just before it), rejected ETH credited to profiles, claims,
  * fee sweeps, fee changes and referrer withdrawals. Event tables, and the tip totals of each
- * profile and token (`profile_tip_totals`) recomputed from `tips`: balances (claimable, pending fees) are the
- * `claimable`/`amount` columns of the latest rows, or the contract's views. `CreatorShareSynced`
- * and `ReferrerShareChanged` go to
- * `governance_setting_changes` (settings `creatorShareBps`, `referrerShareBps`).
+ * profile and token (`profile_tip_totals`) recomputed from `tips`: balances (claimable, pending
+ * fees) are the `claimable`/`amount` columns of the latest rows, or the contract's views.
+ * `CreatorShareSynced` and `ReferrerShareChanged` go to `governance_setting_changes` (settings
+ * `creatorShareBps`, `referrerShareBps`).
  */
 export const tipJarHandler: Handler = {
   contract: "TipJar",
