@@ -101,7 +101,6 @@ const TIP_STRINGS = chainStrings("Tip", eventRowKey("tips"), [
   { field: "message", column: "message" },
 ]);
 
-/** Ranking columns shared by both leaderboards. */
 /**
  * Distinct tippers of one leaderboard row, counted per row of the page (after the LIMIT, through
  * the tips index of the profile or post) rather than for every group of the table.
@@ -110,7 +109,8 @@ const tippersSql = (alias: string, key: "profile_id" | "post_id", since?: string
   `(SELECT count(DISTINCT x.tipper)::int FROM tips x
     WHERE x.${key} = ${alias}.${key} AND x.token = ${alias}.token${since ? ` AND x.timestamp >= ${since}` : ""})`;
 
-const RANK_COLUMNS = (alias: string, key: "profile_id" | "post_id"): Entity["columns"] => [
+/** Ranking columns shared by both leaderboards; `tippers` is the SQL of the distinct tippers. */
+const RANK_COLUMNS = (alias: string, tippers: string): Entity["columns"] => [
   {
     field: "token",
     sql: `${alias}.token`,
@@ -134,7 +134,7 @@ const RANK_COLUMNS = (alias: string, key: "profile_id" | "post_id"): Entity["col
   },
   {
     field: "tippers",
-    sql: tippersSql(alias, key),
+    sql: tippers,
     kind: "int",
     description: "Number of distinct tippers.",
   },
@@ -143,8 +143,8 @@ const RANK_COLUMNS = (alias: string, key: "profile_id" | "post_id"): Entity["col
 export const TIPPED_PROFILE: Entity = {
   name: "TippedProfile",
   description: "A profile's tip totals in one token (tips to its posts included).",
-  from: `(SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count
-          FROM tips GROUP BY profile_id, token) tpr`,
+  // Kept by the tip jar's handler, so a page reads its rows through a ranking index.
+  from: "profile_tip_totals tpr",
   alias: "tpr",
   columns: [
     {
@@ -154,7 +154,7 @@ export const TIPPED_PROFILE: Entity = {
       filter: true,
       description: "Profile tipped.",
     },
-    ...RANK_COLUMNS("tpr", "profile_id"),
+    ...RANK_COLUMNS("tpr", "tpr.tippers"),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "profileId"] },
@@ -178,7 +178,7 @@ export const TIPPED_POST: Entity = {
       filter: true,
       description: "Post tipped.",
     },
-    ...RANK_COLUMNS("tpo", "post_id"),
+    ...RANK_COLUMNS("tpo", tippersSql("tpo", "post_id")),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "postId"] },
@@ -206,8 +206,8 @@ function leaderboardArgs(entity: Entity, limits: PageLimits): string {
 type LeaderboardArgs = PageArgs & { token: string; since?: string | null };
 
 /**
- * A leaderboard over tips in one token. Without `since` it reads the grouped totals; with it,
- * the same grouping over the tips of the window only.
+ * A leaderboard over tips in one token. Without `since` it reads the totals of `entity`; with
+ * it, the tips of the window only, grouped per request.
  */
 function leaderboard(entity: Entity, key: "profile_id" | "post_id") {
   return (_: unknown, args: LeaderboardArgs, context: ApiContext) => {

@@ -1,8 +1,18 @@
+import type pg from "pg";
 import { parseAbi } from "viem";
 import type { DecodedLog } from "../sync/decode";
 import { deleteRowsAbove, stringColumns } from "./rows";
 import { deleteSettingsAbove, insertSettings } from "./settings";
-import { insertEvents, textArg, uintArg, type EventTable, type Handler, uintColumn } from "./types";
+import {
+  deleteEventsAbove,
+  insertEvents,
+  textArg,
+  uintArg,
+  unique,
+  type EventTable,
+  type Handler,
+  uintColumn,
+} from "./types";
 
 /** Must match contracts/interfaces/ITipJar.sol (a test compares them). */
 export const TIP_JAR_EVENTS = parseAbi([
@@ -126,12 +136,44 @@ const tables = (referrals: Map<DecodedLog, DecodedLog>): readonly EventTable[] =
 ];
 
 /**
+ * Rebuilds the tip totals of the given (profile, token) pairs from `tips`. A pair has a row only
+ * while it has a tip, so a rollback leaves the table as a fresh index would.
+ */
+async function recomputeTipTotals(
+  client: pg.PoolClient,
+  pairs: readonly { profileId: string; token: string }[],
+): Promise<void> {
+  const keys = unique(pairs.map((pair) => `${pair.profileId}:${pair.token}`));
+  if (keys.length === 0) return;
+  await client.query(
+    `WITH totals AS (
+       SELECT k.profile_id, k.token, t.amount, t.count, t.tippers
+       FROM unnest($1::numeric[], $2::text[]) AS k(profile_id, token)
+       CROSS JOIN LATERAL (
+         SELECT sum(amount) AS amount, count(*)::int AS count,
+           count(DISTINCT tipper)::int AS tippers
+         FROM tips WHERE profile_id = k.profile_id AND token = k.token
+       ) t
+     ), dropped AS (
+       DELETE FROM profile_tip_totals p USING totals
+       WHERE p.profile_id = totals.profile_id AND p.token = totals.token AND totals.count = 0
+     )
+     INSERT INTO profile_tip_totals (profile_id, token, amount, count, tippers)
+     SELECT profile_id, token, amount, count, tippers FROM totals WHERE count > 0
+     ON CONFLICT (profile_id, token) DO UPDATE SET amount = EXCLUDED.amount,
+       count = EXCLUDED.count, tippers = EXCLUDED.tippers`,
+    [keys.map((key) => key.split(":")[0]), keys.map((key) => key.split(":")[1])],
+  );
+}
+
+/**
  * TipJar: tips (ETH with the zero address as token; a referred tip carries the referrer and its
  * credit from the `ReferrerCredited` just before it), rejected ETH credited to profiles, claims,
- * fee sweeps, fee changes and referrer withdrawals. Event tables only: balances (claimable, pending fees) are the
- * `claimable`/`amount` columns of the latest rows, or the contract's views. `CreatorShareSynced`
- * and `ReferrerShareChanged` go to
- * `governance_setting_changes` (settings `creatorShareBps`, `referrerShareBps`).
+ * fee sweeps, fee changes and referrer withdrawals. Event tables, and the tip totals of each
+ * profile and token (`profile_tip_totals`) recomputed from `tips`: balances (claimable, pending
+ * fees) are the `claimable`/`amount` columns of the latest rows, or the contract's views.
+ * `CreatorShareSynced` and `ReferrerShareChanged` go to `governance_setting_changes` (settings
+ * `creatorShareBps`, `referrerShareBps`).
  */
 export const tipJarHandler: Handler = {
   contract: "TipJar",
@@ -140,10 +182,31 @@ export const tipJarHandler: Handler = {
   async apply(client, logs) {
     await insertEvents(client, tables(referralsOf(logs)), logs);
     await insertSettings(client, "TipJar", logs);
+    await recomputeTipTotals(
+      client,
+      logs
+        .filter((log) => log.event === "Tipped")
+        .map((log) => ({
+          profileId: uintArg(log, "profileId").toString(),
+          token: textArg(log, "token"),
+        })),
+    );
   },
 
   async rollback(client, ancestor) {
-    for (const table of tables(new Map())) await deleteRowsAbove(client, table.table, ancestor);
+    const tips = await deleteEventsAbove<{ profile_id: string; token: string }>(
+      client,
+      "tips",
+      ancestor,
+      ["profile_id", "token"],
+    );
+    for (const table of tables(new Map())) {
+      if (table.table !== "tips") await deleteRowsAbove(client, table.table, ancestor);
+    }
+    await recomputeTipTotals(
+      client,
+      tips.map((row) => ({ profileId: row.profile_id, token: row.token })),
+    );
     await deleteSettingsAbove(client, "TipJar", ancestor);
   },
 };

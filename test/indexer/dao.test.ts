@@ -576,6 +576,8 @@ describe("indexer: DAO governance and revenue", function () {
   describe("when the chain is replaced by a longer fork", function () {
     it("rolls every table back and they equal a fresh index of the new chain", async function () {
       const [deployer, alice, bob, carol, dave, , erin] = await hre.ethers.getSigners();
+      const tipJar = suite.tipJar.contract;
+      await (await tipJar.connect(dave).tipETH(creatorId, "before the fork", { value: 4n })).wait();
       const { indexer, db: followed } = await start();
       const token = suite.governanceToken.contract;
       const governor = suite.governor.contract;
@@ -595,6 +597,8 @@ describe("indexer: DAO governance and revenue", function () {
       await (await governor.connect(carol).castVote(aId, Vote.Against)).wait();
       await (await split.connect(dave).depositETH(creatorId, { value: ONE })).wait();
       await (await split.distribute(ETH)).wait();
+      await (await tipJar.connect(dave).tipETH(creatorId, "chain A", { value: ONE })).wait();
+      await (await tipJar.connect(erin).tipETH(creatorId, "chain A", { value: 2n })).wait();
       await indexer.sync.syncToHead();
       const onChainA = await checksumTables(followed.url);
 
@@ -620,9 +624,15 @@ describe("indexer: DAO governance and revenue", function () {
         "SELECT delegate, votes FROM governance_accounts WHERE address = $1",
         [who.dave],
       );
+      const { rows: tipTotals } = await check.query(
+        "SELECT token, amount, count, tippers FROM profile_tip_totals WHERE profile_id = $1",
+        [String(creatorId)],
+      );
       await check.end();
       expect(erinRows).to.deep.equal([]);
       expect(daveRows).to.deep.equal([{ delegate: who.deployer, votes: "0" }]);
+      // Chain B has no tip: only the rollback takes chain A's two out of the totals.
+      expect(tipTotals).to.deep.equal([{ token: ETH, amount: "4", count: 1, tippers: 1 }]);
     });
   });
 });

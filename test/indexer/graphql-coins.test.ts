@@ -597,6 +597,29 @@ describe("GraphQL API: coins and tips", function () {
       ]);
     });
 
+    it("pages the leaderboard by its cursor, and by amount the other way round", async function () {
+      const { first } = await data(
+        `{ first: topTippedProfiles(first: 1) { nodes { profileId } pageInfo { endCursor hasNextPage } } }`,
+      );
+      expect(first.nodes).to.deep.equal([{ profileId: String(ids.bob) }]);
+      expect(first.pageInfo.hasNextPage).to.equal(true);
+      const { next, ascending } = await data(
+        `query($after: String!) {
+          next: topTippedProfiles(first: 1, after: $after) { nodes { profileId } pageInfo { hasNextPage } }
+          ascending: topTippedProfiles(orderDirection: asc) { nodes { profileId } }
+        }`,
+        { after: first.pageInfo.endCursor },
+      );
+      expect(next).to.deep.equal({
+        nodes: [{ profileId: String(ids.alice) }],
+        pageInfo: { hasNextPage: false },
+      });
+      expect(ascending.nodes).to.deep.equal([
+        { profileId: String(ids.alice) },
+        { profileId: String(ids.bob) },
+      ]);
+    });
+
     it("ranks only the tips since a time when asked", async function () {
       const { tips } = await data(
         `query($dave: Address!, $alice: BigInt!) {

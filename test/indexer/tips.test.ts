@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import pg from "pg";
@@ -26,6 +28,10 @@ import {
 import { writeSuiteDeployment } from "./suiteHelpers";
 
 const provider = hre.network.provider;
+const MIGRATION = path.join(
+  __dirname,
+  "../../prisma/migrations/0014_profile_tip_totals/migration.sql",
+);
 const ONE = parseEther("1");
 const FEE_BPS = 250n;
 /** The protocol fee of a token tip. An ETH tip's `fee` may be less (see ITipJar.Tipped). */
@@ -361,6 +367,27 @@ describe("indexer: tips", function () {
     );
     expect(credit.balance).to.equal(String(await split.profileBalanceOf(who.token, ids.bob)));
     expect(deposits.every((d) => d.from_address === who.jar)).to.equal(true);
+  });
+
+  it("keeps each profile's totals per token equal to its tips, as the migration fills them", async function () {
+    const totals = "SELECT * FROM profile_tip_totals ORDER BY profile_id, token";
+    const kept = (await client.query(totals)).rows;
+    const { rows: grouped } = await client.query(
+      `SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count,
+         count(DISTINCT tipper)::int AS tippers
+       FROM tips GROUP BY profile_id, token ORDER BY profile_id, token`,
+    );
+    expect(kept).to.deep.equal(grouped);
+    expect(new Set(kept.map((row) => row.token)).size).to.equal(2);
+    const sql = readFileSync(MIGRATION, "utf8");
+    await client.query("BEGIN");
+    try {
+      await client.query("DELETE FROM profile_tip_totals");
+      await client.query(sql.slice(sql.indexOf("-- Data")));
+      expect((await client.query(totals)).rows).to.deep.equal(kept);
+    } finally {
+      await client.query("ROLLBACK");
+    }
   });
 
   describe("when the chain is replaced by a longer fork", function () {
