@@ -103,14 +103,15 @@ const TIP_STRINGS = chainStrings("Tip", eventRowKey("tips"), [
 
 /**
  * Distinct tippers of one leaderboard row, counted per row of the page (after the LIMIT, through
- * the tips index of the profile or post) rather than for every group of the table.
+ * the tips index of the profile or post; a profile's from `(profile_id, token, tipper)` alone)
+ * rather than for every group of the table.
  */
 const tippersSql = (alias: string, key: "profile_id" | "post_id", since?: string) =>
   `(SELECT count(DISTINCT x.tipper)::int FROM tips x
     WHERE x.${key} = ${alias}.${key} AND x.token = ${alias}.token${since ? ` AND x.timestamp >= ${since}` : ""})`;
 
-/** Ranking columns shared by both leaderboards; `tippers` is the SQL of the distinct tippers. */
-const RANK_COLUMNS = (alias: string, tippers: string): Entity["columns"] => [
+/** Ranking columns shared by both leaderboards. */
+const RANK_COLUMNS = (alias: string, key: "profile_id" | "post_id"): Entity["columns"] => [
   {
     field: "token",
     sql: `${alias}.token`,
@@ -134,7 +135,7 @@ const RANK_COLUMNS = (alias: string, tippers: string): Entity["columns"] => [
   },
   {
     field: "tippers",
-    sql: tippers,
+    sql: tippersSql(alias, key),
     kind: "int",
     description: "Number of distinct tippers.",
   },
@@ -154,7 +155,7 @@ export const TIPPED_PROFILE: Entity = {
       filter: true,
       description: "Profile tipped.",
     },
-    ...RANK_COLUMNS("tpr", "tpr.tippers"),
+    ...RANK_COLUMNS("tpr", "profile_id"),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "profileId"] },
@@ -178,7 +179,7 @@ export const TIPPED_POST: Entity = {
       filter: true,
       description: "Post tipped.",
     },
-    ...RANK_COLUMNS("tpo", tippersSql("tpo", "post_id")),
+    ...RANK_COLUMNS("tpo", "post_id"),
   ],
   orderings: [
     { name: "amount", description: "By amount tipped.", keys: ["amount", "postId"] },

@@ -135,34 +135,68 @@ const tables = (referrals: Map<DecodedLog, DecodedLog>): readonly EventTable[] =
   },
 ];
 
+/** The key of a (profile, token) pair: a profile id and a token address never hold ":". */
+const pairKey = (profileId: string, token: string) => `${profileId}:${token}`;
+const splitPairKeys = (keys: readonly string[]) => [
+  keys.map((key) => key.split(":")[0]),
+  keys.map((key) => key.split(":")[1]),
+];
+
 /**
- * Rebuilds the tip totals of the given (profile, token) pairs from `tips`. A pair has a row only
- * while it has a tip, so a rollback leaves the table as a fresh index would.
+ * Adds a batch's tips to the totals of their (profile, token) pairs: one statement of
+ * arithmetic, whatever the table holds, so a backfill does not read `tips` again.
+ */
+async function addTipTotals(client: pg.PoolClient, tips: readonly DecodedLog[]): Promise<void> {
+  const added = new Map<string, { amount: bigint; count: number }>();
+  for (const log of tips) {
+    const key = pairKey(uintArg(log, "profileId").toString(), textArg(log, "token"));
+    const total = added.get(key) ?? { amount: 0n, count: 0 };
+    total.amount += uintArg(log, "amount");
+    total.count += 1;
+    added.set(key, total);
+  }
+  if (added.size === 0) return;
+  const keys = [...added.keys()];
+  await client.query(
+    `INSERT INTO profile_tip_totals AS p (profile_id, token, amount, count)
+     SELECT * FROM unnest($1::numeric[], $2::text[], $3::numeric[], $4::int[])
+     ON CONFLICT (profile_id, token) DO UPDATE SET amount = p.amount + EXCLUDED.amount,
+       count = p.count + EXCLUDED.count`,
+    [
+      ...splitPairKeys(keys),
+      keys.map((key) => added.get(key)!.amount.toString()),
+      keys.map((key) => added.get(key)!.count),
+    ],
+  );
+}
+
+/**
+ * Rebuilds the tip totals of the given (profile, token) pairs from `tips`, after a rollback. A
+ * pair has a row only while it has a tip, so the table is left as a fresh index would leave it.
  */
 async function recomputeTipTotals(
   client: pg.PoolClient,
   pairs: readonly { profileId: string; token: string }[],
 ): Promise<void> {
-  const keys = unique(pairs.map((pair) => `${pair.profileId}:${pair.token}`));
+  const keys = unique(pairs.map((pair) => pairKey(pair.profileId, pair.token)));
   if (keys.length === 0) return;
   await client.query(
     `WITH totals AS (
-       SELECT k.profile_id, k.token, t.amount, t.count, t.tippers
+       SELECT k.profile_id, k.token, t.amount, t.count
        FROM unnest($1::numeric[], $2::text[]) AS k(profile_id, token)
        CROSS JOIN LATERAL (
-         SELECT sum(amount) AS amount, count(*)::int AS count,
-           count(DISTINCT tipper)::int AS tippers
+         SELECT sum(amount) AS amount, count(*)::int AS count
          FROM tips WHERE profile_id = k.profile_id AND token = k.token
        ) t
      ), dropped AS (
        DELETE FROM profile_tip_totals p USING totals
        WHERE p.profile_id = totals.profile_id AND p.token = totals.token AND totals.count = 0
      )
-     INSERT INTO profile_tip_totals (profile_id, token, amount, count, tippers)
-     SELECT profile_id, token, amount, count, tippers FROM totals WHERE count > 0
+     INSERT INTO profile_tip_totals (profile_id, token, amount, count)
+     SELECT profile_id, token, amount, count FROM totals WHERE count > 0
      ON CONFLICT (profile_id, token) DO UPDATE SET amount = EXCLUDED.amount,
-       count = EXCLUDED.count, tippers = EXCLUDED.tippers`,
-    [keys.map((key) => key.split(":")[0]), keys.map((key) => key.split(":")[1])],
+       count = EXCLUDED.count`,
+    splitPairKeys(keys),
   );
 }
 
@@ -170,7 +204,8 @@ async function recomputeTipTotals(
  * TipJar: tips (ETH with the zero address as token; a referred tip carries the referrer and its
  * credit from the `ReferrerCredited` just before it), rejected ETH credited to profiles, claims,
  * fee sweeps, fee changes and referrer withdrawals. Event tables, and the tip totals of each
- * profile and token (`profile_tip_totals`) recomputed from `tips`: balances (claimable, pending
+ * profile and token (`profile_tip_totals`: a batch adds to them, a rollback recomputes what it
+ * touched from `tips`): balances (claimable, pending
  * fees) are the `claimable`/`amount` columns of the latest rows, or the contract's views.
  * `CreatorShareSynced` and `ReferrerShareChanged` go to `governance_setting_changes` (settings
  * `creatorShareBps`, `referrerShareBps`).
@@ -182,14 +217,9 @@ export const tipJarHandler: Handler = {
   async apply(client, logs) {
     await insertEvents(client, tables(referralsOf(logs)), logs);
     await insertSettings(client, "TipJar", logs);
-    await recomputeTipTotals(
+    await addTipTotals(
       client,
-      logs
-        .filter((log) => log.event === "Tipped")
-        .map((log) => ({
-          profileId: uintArg(log, "profileId").toString(),
-          token: textArg(log, "token"),
-        })),
+      logs.filter((log) => log.event === "Tipped"),
     );
   },
 

@@ -625,14 +625,14 @@ describe("indexer: DAO governance and revenue", function () {
         [who.dave],
       );
       const { rows: tipTotals } = await check.query(
-        "SELECT token, amount, count, tippers FROM profile_tip_totals WHERE profile_id = $1",
+        "SELECT token, amount, count FROM profile_tip_totals WHERE profile_id = $1",
         [String(creatorId)],
       );
       await check.end();
       expect(erinRows).to.deep.equal([]);
       expect(daveRows).to.deep.equal([{ delegate: who.deployer, votes: "0" }]);
       // Chain B has no tip: only the rollback takes chain A's two out of the totals.
-      expect(tipTotals).to.deep.equal([{ token: ETH, amount: "4", count: 1, tippers: 1 }]);
+      expect(tipTotals).to.deep.equal([{ token: ETH, amount: "4", count: 1 }]);
     });
   });
 });
