@@ -102,9 +102,9 @@ const TIP_STRINGS = chainStrings("Tip", eventRowKey("tips"), [
 ]);
 
 /**
- * Distinct tippers of one leaderboard row, counted per row of the page (after the LIMIT, through
- * the tips index of the profile or post; a profile's from `(profile_id, token, tipper)` alone)
- * rather than for every group of the table.
+ * Distinct tippers of one leaderboard row, counted per row of the page (after the LIMIT, from
+ * the `(profile_id, token, tipper)` or `(post_id, token, tipper)` index of `tips` alone) rather
+ * than for every group of the table.
  */
 const tippersSql = (alias: string, key: "profile_id" | "post_id", since?: string) =>
   `(SELECT count(DISTINCT x.tipper)::int FROM tips x
@@ -168,8 +168,8 @@ export const TIPPED_PROFILE: Entity = {
 export const TIPPED_POST: Entity = {
   name: "TippedPost",
   description: "A post's tip totals in one token.",
-  from: `(SELECT post_id, token, sum(amount) AS amount, count(*)::int AS count
-          FROM tips WHERE post_id IS NOT NULL GROUP BY post_id, token) tpo`,
+  // Kept by the tip jar's handler, as a profile's are.
+  from: "post_tip_totals tpo",
   alias: "tpo",
   columns: [
     {
@@ -207,8 +207,11 @@ function leaderboardArgs(entity: Entity, limits: PageLimits): string {
 type LeaderboardArgs = PageArgs & { token: string; since?: string | null };
 
 /**
- * A leaderboard over tips in one token. Without `since` it reads the totals of `entity`; with
- * it, the tips of the window only, grouped per request.
+ * A leaderboard over tips in one token. Without `since` it reads the kept totals of `entity`
+ * through their ranking indexes. With it, the tips of the window are grouped per request: they
+ * are read through the `(token, timestamp)` index of `tips`, so a request costs what the window
+ * holds, not every tip of the token. (Totals per window would need one kept row per recipient,
+ * token and any start time; a window is asked for its recent tips, which are few.)
  */
 function leaderboard(entity: Entity, key: "profile_id" | "post_id") {
   return (_: unknown, args: LeaderboardArgs, context: ApiContext) => {

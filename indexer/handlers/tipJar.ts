@@ -135,21 +135,48 @@ const tables = (referrals: Map<DecodedLog, DecodedLog>): readonly EventTable[] =
   },
 ];
 
-/** The key of a (profile, token) pair: a profile id and a token address never hold ":". */
-const pairKey = (profileId: string, token: string) => `${profileId}:${token}`;
+/**
+ * Tip totals kept per recipient and token: a profile's (every tip to it, its posts' included)
+ * and a post's. A row exists while its recipient has a tip in the token.
+ */
+interface TipTotals {
+  table: "profile_tip_totals" | "post_tip_totals";
+  /** The recipient's column, in `tips` and in `table`. */
+  key: "profile_id" | "post_id";
+  /** The recipient of a tip, or null when the tip has none of this kind (a tip to a profile). */
+  recipient(log: DecodedLog): bigint | null;
+}
+
+const TIP_TOTALS: readonly TipTotals[] = [
+  { table: "profile_tip_totals", key: "profile_id", recipient: (log) => uintArg(log, "profileId") },
+  {
+    table: "post_tip_totals",
+    key: "post_id",
+    recipient: (log) => (uintArg(log, "postId") === 0n ? null : uintArg(log, "postId")),
+  },
+];
+
+/** The key of a (recipient, token) pair: an id and a token address never hold ":". */
+const pairKey = (id: string, token: string) => `${id}:${token}`;
 const splitPairKeys = (keys: readonly string[]) => [
   keys.map((key) => key.split(":")[0]),
   keys.map((key) => key.split(":")[1]),
 ];
 
 /**
- * Adds a batch's tips to the totals of their (profile, token) pairs: one statement of
- * arithmetic, whatever the table holds, so a backfill does not read `tips` again.
+ * Adds a batch's tips to the totals of their (recipient, token) pairs: one statement of
+ * arithmetic per table, whatever the table holds, so a backfill does not read `tips` again.
  */
-async function addTipTotals(client: pg.PoolClient, tips: readonly DecodedLog[]): Promise<void> {
+async function addTipTotals(
+  client: pg.PoolClient,
+  totals: TipTotals,
+  tips: readonly DecodedLog[],
+): Promise<void> {
   const added = new Map<string, { amount: bigint; count: number }>();
   for (const log of tips) {
-    const key = pairKey(uintArg(log, "profileId").toString(), textArg(log, "token"));
+    const recipient = totals.recipient(log);
+    if (recipient === null) continue;
+    const key = pairKey(recipient.toString(), textArg(log, "token"));
     const total = added.get(key) ?? { amount: 0n, count: 0 };
     total.amount += uintArg(log, "amount");
     total.count += 1;
@@ -158,9 +185,9 @@ async function addTipTotals(client: pg.PoolClient, tips: readonly DecodedLog[]):
   if (added.size === 0) return;
   const keys = [...added.keys()];
   await client.query(
-    `INSERT INTO profile_tip_totals AS p (profile_id, token, amount, count)
+    `INSERT INTO ${totals.table} AS p (${totals.key}, token, amount, count)
      SELECT * FROM unnest($1::numeric[], $2::text[], $3::numeric[], $4::int[])
-     ON CONFLICT (profile_id, token) DO UPDATE SET amount = p.amount + EXCLUDED.amount,
+     ON CONFLICT (${totals.key}, token) DO UPDATE SET amount = p.amount + EXCLUDED.amount,
        count = p.count + EXCLUDED.count`,
     [
       ...splitPairKeys(keys),
@@ -171,30 +198,34 @@ async function addTipTotals(client: pg.PoolClient, tips: readonly DecodedLog[]):
 }
 
 /**
- * Rebuilds the tip totals of the given (profile, token) pairs from `tips`, after a rollback. A
- * pair has a row only while it has a tip, so the table is left as a fresh index would leave it.
+ * Rebuilds the tip totals of the given (recipient, token) pairs from `tips`, after a rollback,
+ * so the table is left as a fresh index would leave it.
  */
 async function recomputeTipTotals(
   client: pg.PoolClient,
-  pairs: readonly { profileId: string; token: string }[],
+  totals: TipTotals,
+  pairs: readonly { id: string | null; token: string }[],
 ): Promise<void> {
-  const keys = unique(pairs.map((pair) => pairKey(pair.profileId, pair.token)));
+  const keys = unique(
+    pairs.flatMap((pair) => (pair.id === null ? [] : [pairKey(pair.id, pair.token)])),
+  );
   if (keys.length === 0) return;
+  const { table, key } = totals;
   await client.query(
     `WITH totals AS (
-       SELECT k.profile_id, k.token, t.amount, t.count
-       FROM unnest($1::numeric[], $2::text[]) AS k(profile_id, token)
+       SELECT k.id, k.token, t.amount, t.count
+       FROM unnest($1::numeric[], $2::text[]) AS k(id, token)
        CROSS JOIN LATERAL (
          SELECT sum(amount) AS amount, count(*)::int AS count
-         FROM tips WHERE profile_id = k.profile_id AND token = k.token
+         FROM tips WHERE ${key} = k.id AND token = k.token
        ) t
      ), dropped AS (
-       DELETE FROM profile_tip_totals p USING totals
-       WHERE p.profile_id = totals.profile_id AND p.token = totals.token AND totals.count = 0
+       DELETE FROM ${table} p USING totals
+       WHERE p.${key} = totals.id AND p.token = totals.token AND totals.count = 0
      )
-     INSERT INTO profile_tip_totals (profile_id, token, amount, count)
-     SELECT profile_id, token, amount, count FROM totals WHERE count > 0
-     ON CONFLICT (profile_id, token) DO UPDATE SET amount = EXCLUDED.amount,
+     INSERT INTO ${table} (${key}, token, amount, count)
+     SELECT id, token, amount, count FROM totals WHERE count > 0
+     ON CONFLICT (${key}, token) DO UPDATE SET amount = EXCLUDED.amount,
        count = EXCLUDED.count`,
     splitPairKeys(keys),
   );
@@ -204,9 +235,9 @@ async function recomputeTipTotals(
  * TipJar: tips (ETH with the zero address as token; a referred tip carries the referrer and its
  * credit from the `ReferrerCredited` just before it), rejected ETH credited to profiles, claims,
  * fee sweeps, fee changes and referrer withdrawals. Event tables, and the tip totals of each
- * profile and token (`profile_tip_totals`: a batch adds to them, a rollback recomputes what it
- * touched from `tips`): balances (claimable, pending
- * fees) are the `claimable`/`amount` columns of the latest rows, or the contract's views.
+ * profile and of each post per token (`profile_tip_totals`, `post_tip_totals`: a batch adds to
+ * them, a rollback recomputes what it touched from `tips`). Balances (claimable, pending fees)
+ * are the `claimable`/`amount` columns of the latest rows, or the contract's views.
  * `CreatorShareSynced` and `ReferrerShareChanged` go to `governance_setting_changes` (settings
  * `creatorShareBps`, `referrerShareBps`).
  */
@@ -217,26 +248,23 @@ export const tipJarHandler: Handler = {
   async apply(client, logs) {
     await insertEvents(client, tables(referralsOf(logs)), logs);
     await insertSettings(client, "TipJar", logs);
-    await addTipTotals(
-      client,
-      logs.filter((log) => log.event === "Tipped"),
-    );
+    const tips = logs.filter((log) => log.event === "Tipped");
+    for (const totals of TIP_TOTALS) await addTipTotals(client, totals, tips);
   },
 
   async rollback(client, ancestor) {
-    const tips = await deleteEventsAbove<{ profile_id: string; token: string }>(
-      client,
-      "tips",
-      ancestor,
-      ["profile_id", "token"],
-    );
+    const tips = await deleteEventsAbove<{
+      profile_id: string;
+      post_id: string | null;
+      token: string;
+    }>(client, "tips", ancestor, ["profile_id", "post_id", "token"]);
     for (const table of tables(new Map())) {
       if (table.table !== "tips") await deleteRowsAbove(client, table.table, ancestor);
     }
-    await recomputeTipTotals(
-      client,
-      tips.map((row) => ({ profileId: row.profile_id, token: row.token })),
-    );
+    for (const totals of TIP_TOTALS) {
+      const pairs = tips.map((row) => ({ id: row[totals.key], token: row.token }));
+      await recomputeTipTotals(client, totals, pairs);
+    }
     await deleteSettingsAbove(client, "TipJar", ancestor);
   },
 };

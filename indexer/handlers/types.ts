@@ -133,7 +133,7 @@ export async function insertEvents(
 }
 
 /** Deletes the event rows above `ancestor` and returns the named key columns of those rows. */
-export async function deleteEventsAbove<Row extends Record<string, string>>(
+export async function deleteEventsAbove<Row extends Record<string, string | null>>(
   client: pg.PoolClient,
   table: string,
   ancestor: bigint,

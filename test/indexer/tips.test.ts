@@ -28,10 +28,11 @@ import {
 import { writeSuiteDeployment } from "./suiteHelpers";
 
 const provider = hre.network.provider;
-const MIGRATION = path.join(
-  __dirname,
-  "../../prisma/migrations/0014_profile_tip_totals/migration.sql",
-);
+/** The migrations that made each table of kept tip totals, with its backfill. */
+const TOTALS_MIGRATIONS = {
+  profile_tip_totals: "0014_profile_tip_totals",
+  post_tip_totals: "0015_post_tip_totals",
+} as const;
 const ONE = parseEther("1");
 const FEE_BPS = 250n;
 /** The protocol fee of a token tip. An ETH tip's `fee` may be less (see ITipJar.Tipped). */
@@ -369,25 +370,34 @@ describe("indexer: tips", function () {
     expect(deposits.every((d) => d.from_address === who.jar)).to.equal(true);
   });
 
-  it("keeps each profile's totals per token equal to its tips, as the migration fills them", async function () {
-    const totals = "SELECT * FROM profile_tip_totals ORDER BY profile_id, token";
-    const kept = (await client.query(totals)).rows;
-    const { rows: grouped } = await client.query(
-      `SELECT profile_id, token, sum(amount) AS amount, count(*)::int AS count
-       FROM tips GROUP BY profile_id, token ORDER BY profile_id, token`,
-    );
-    expect(kept).to.deep.equal(grouped);
-    expect(new Set(kept.map((row) => row.token)).size).to.equal(2);
-    const sql = readFileSync(MIGRATION, "utf8");
-    await client.query("BEGIN");
-    try {
-      await client.query("DELETE FROM profile_tip_totals");
-      await client.query(sql.slice(sql.indexOf("-- Data")));
-      expect((await client.query(totals)).rows).to.deep.equal(kept);
-    } finally {
-      await client.query("ROLLBACK");
-    }
-  });
+  for (const [table, key] of [
+    ["profile_tip_totals", "profile_id"],
+    ["post_tip_totals", "post_id"],
+  ] as const) {
+    it(`keeps ${table} equal to the tips grouped by ${key} and token, as its migration fills it`, async function () {
+      const totals = `SELECT * FROM ${table} ORDER BY ${key}, token`;
+      const kept = (await client.query(totals)).rows;
+      const { rows: grouped } = await client.query(
+        `SELECT ${key}, token, sum(amount) AS amount, count(*)::int AS count
+         FROM tips WHERE ${key} IS NOT NULL GROUP BY ${key}, token ORDER BY ${key}, token`,
+      );
+      expect(kept).to.deep.equal(grouped);
+      // Both tokens (ETH and the test token) are tipped to profiles and to the post.
+      expect(new Set(kept.map((row) => row.token)).size).to.equal(2);
+      const sql = readFileSync(
+        path.join(__dirname, `../../prisma/migrations/${TOTALS_MIGRATIONS[table]}/migration.sql`),
+        "utf8",
+      );
+      await client.query("BEGIN");
+      try {
+        await client.query(`DELETE FROM ${table}`);
+        await client.query(sql.slice(sql.indexOf("-- Data")));
+        expect((await client.query(totals)).rows).to.deep.equal(kept);
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    });
+  }
 
   describe("when the chain is replaced by a longer fork", function () {
     it("rolls the tip and revenue tables back and they equal a fresh index of the new chain", async function () {
@@ -403,6 +413,8 @@ describe("indexer: tips", function () {
       const claim = jar.interface.encodeFunctionData("claim", [ids.wallet, stranger.address]);
       await (await wallet.act(suite.tipJar.address, claim)).wait();
       await (await jar.connect(tipper).tipToken(ids.alice, who.token, ONE, "A")).wait();
+      // A post's totals too: chain B tips no post, so only the rollback takes this one out.
+      await (await jar.connect(tipper).tipPostETH(ids.post, "chain A post", { value: ONE })).wait();
       await (await jar.sweepETH()).wait();
       await (await jar.sweepToken(who.token, [ids.alice])).wait();
       await (await split.distribute(ZERO)).wait();
@@ -429,8 +441,19 @@ describe("indexer: tips", function () {
       const { rows: left } = await check.query(
         "SELECT message FROM tips WHERE message LIKE 'chain%' ORDER BY message",
       );
+      const post = [String(ids.post), ZERO];
+      const { rows: postTotals } = await check.query(
+        "SELECT amount, count FROM post_tip_totals WHERE post_id = $1 AND token = $2",
+        post,
+      );
+      const { rows: postTips } = await check.query(
+        "SELECT sum(amount)::text AS amount, count(*)::int AS count FROM tips WHERE post_id = $1 AND token = $2",
+        post,
+      );
       await check.end();
       expect(left).to.deep.equal([{ message: "chain B" }]);
+      expect(postTips[0].count).to.be.greaterThan(0);
+      expect(postTotals).to.deep.equal(postTips);
     });
   });
 });
