@@ -77,42 +77,61 @@ export function setBodyRead(request: http.IncomingMessage, body: Buffer): void {
 }
 
 /**
+ * A Node request's body, read until it ends or passes `maxBytes` (then what was read, longer
+ * than `maxBytes`, with the request paused: the caller drops the rest with `request.resume()`);
+ * null if the client went away first. Used by the server before yoga and by the request parser.
+ */
+export function readNodeBody(
+  request: http.IncomingMessage,
+  maxBytes: number,
+): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (body: Buffer | null) => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("error", onGone);
+      request.off("close", onGone);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.pause();
+        done(Buffer.concat(chunks, size));
+      }
+    };
+    const onEnd = () => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const onGone = () => done(request.complete ? Buffer.concat(chunks, size) : null);
+    request.on("data", onData);
+    request.once("end", onEnd);
+    request.once("error", onGone);
+    request.once("close", onGone);
+  });
+}
+
+/**
  * readLimited over the Node request itself, when the API is served over HTTP: its chunks as
  * they come, without the web stream yoga's Request wraps around it. Past `maxBytes` the rest of
  * the body is read and dropped, as Node does with a body nobody reads, while the 413 is sent.
  */
-function readNodeLimited(request: http.IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (error: Error | null) => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("error", gone);
-      request.off("close", gone);
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks, size).toString("utf8"));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        settle(bodyTooLarge(maxBytes));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    // The client went away: its fault, not the API's, so not logged as a failure.
-    const gone = () =>
-      settle(
-        httpError(400, ErrorCode.BadRequest, "the client closed the request before its body ended"),
-      );
-    const onEnd = () => settle(null);
-    request.on("data", onData);
-    request.once("end", onEnd);
-    request.once("error", gone);
-    request.once("close", gone);
-  });
+async function readNodeLimited(request: http.IncomingMessage, maxBytes: number): Promise<string> {
+  const body = await readNodeBody(request, maxBytes);
+  // The client went away: its fault, not the API's, so not logged as a failure.
+  if (body === null) {
+    throw httpError(
+      400,
+      ErrorCode.BadRequest,
+      "the client closed the request before its body ended",
+    );
+  }
+  if (body.length > maxBytes) {
+    request.resume();
+    throw bodyTooLarge(maxBytes);
+  }
+  return body.toString("utf8");
 }
 
 /**

@@ -2,7 +2,14 @@ import http from "node:http";
 import { isIPv6, type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { Api } from "./api";
-import { createClientGate, mediaType, POST_TYPES, setBodyRead, takeTurn } from "./requests";
+import {
+  createClientGate,
+  mediaType,
+  POST_TYPES,
+  readNodeBody,
+  setBodyRead,
+  takeTurn,
+} from "./requests";
 
 export interface ApiServer {
   port: number;
@@ -93,7 +100,7 @@ async function handle(
     void api.yoga(request, response);
     return;
   }
-  const body = await readBody(request, maxBytes);
+  const body = await readNodeBody(request, maxBytes);
   if (body === null) return;
   if (body.length <= maxBytes) {
     if (!(await takeTurn(request))) return;
@@ -115,36 +122,6 @@ async function handle(
   setBodyRead(request, body);
   (request as { body?: unknown }).body = Readable.from([body]);
   void api.yoga(request, response);
-}
-
-/**
- * The request's body, read until it ends or passes `maxBytes` (then what was read, longer than
- * `maxBytes`); null if the client went away first.
- */
-function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (body: Buffer | null) => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("close", onClose);
-      resolve(body);
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > maxBytes) {
-        request.pause();
-        done(Buffer.concat(chunks));
-      }
-    };
-    const onEnd = () => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-    const onClose = () => done(request.complete ? Buffer.concat(chunks) : null);
-    request.on("data", onData);
-    request.once("end", onEnd);
-    request.once("close", onClose);
-  });
 }
 
 export interface MetricsServer {

@@ -1,4 +1,3 @@
-import http from "node:http";
 import { expect } from "chai";
 import pg from "pg";
 import pino from "pino";
@@ -6,7 +5,7 @@ import { migrate } from "../../indexer/db/migrate";
 import { createApi, type Api, type ApiLimits } from "../../indexer/graphql/api";
 import { createReadPool } from "../../indexer/graphql/database";
 import { serveApi, type ApiServer } from "../../indexer/graphql/server";
-import { createTestDatabase, type TestDatabase } from "./helpers";
+import { createTestDatabase, openPost, type TestDatabase } from "./helpers";
 
 // A reply's shape is the query's own; the assertions check it field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,27 +113,14 @@ describe("the API's client gate under a flood", function () {
       expect(server.load().get("10.1.1.1")!.usedMs).to.be.above(10);
 
       // Refused before its body is read: a request that never sends its body is answered.
-      const url = new URL(server.url);
-      const status = await new Promise<number>((resolve, reject) => {
-        const request = http.request({
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "content-length": "1000",
-            "x-forwarded-for": "10.1.1.1",
-          },
-        });
-        request.on("response", (response) => {
-          response.resume();
-          resolve(response.statusCode!);
-          request.destroy();
-        });
-        request.on("error", reject);
-        request.write("{");
+      const unread = openPost(server.url, {
+        "content-type": "application/json",
+        "content-length": "1000",
+        "x-forwarded-for": "10.1.1.1",
       });
+      unread.request.write("{");
+      const status = (await unread.answered)?.status;
+      unread.request.destroy();
       expect(status).to.equal(429);
 
       const other = await post(server, "10.1.1.2", { query: TRIVIAL });

@@ -311,3 +311,29 @@ export async function randomActivity(
   }
   return sent;
 }
+
+/** A POST opened by openPost: its body is the test's to write, hold or cut off. */
+export interface OpenPost {
+  request: http.ClientRequest;
+  /** The answer's status and body, once it has ended; null if the connection failed first. */
+  answered: Promise<{ status: number; text: string } | null>;
+}
+
+/**
+ * Opens a POST to `url` with `headers` and no body yet: for the tests that send a body slowly,
+ * in part, past a limit or never, which `fetch` cannot.
+ */
+export function openPost(url: string, headers: Record<string, string>): OpenPost {
+  const { hostname, port, pathname } = new URL(url);
+  const request = http.request({ host: hostname, port, path: pathname, method: "POST", headers });
+  const answered = new Promise<{ status: number; text: string } | null>((resolve) => {
+    request.on("response", (response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      response.on("end", () => resolve({ status: response.statusCode!, text }));
+      response.on("error", () => resolve(null));
+    });
+    request.on("error", () => resolve(null));
+  });
+  return { request, answered };
+}
