@@ -62,7 +62,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { createPostgresServer, createReplica, type PostgresServer } from "../devnet/postgresServer";
-import { buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
+import { apiNodeOptions, buildDatabase, startApiProcess, type ApiProcess } from "./apiProcess";
 import { processCpuMs } from "./cpu";
 import { writeFigures } from "./figures";
 import { COIN_PAGE } from "./queries";
@@ -607,7 +607,7 @@ async function main() {
         connections: CONNECTIONS,
         secondsPerQuery: DURATION,
         warmupSeconds: WARMUP,
-        server: `npm run api (indexer/graphql/main.ts) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms; API_MAX_CONCURRENT_PER_CLIENT and API_MAX_QUEUED_PER_CLIENT ${CONNECTIONS} and API_CLIENT_BUDGET_MS 0, since the load generator's one address stands for ${CONNECTIONS} clients`,
+        server: `npm run api (indexer/graphql/main.ts, node ${apiNodeOptions().join(" ")}) in its own process: createReadPool, 8 connections, statement_timeout 5000 ms; API_MAX_CONCURRENT_PER_CLIENT and API_MAX_QUEUED_PER_CLIENT ${CONNECTIONS} and API_CLIENT_BUDGET_MS 0, since the load generator's one address stands for ${CONNECTIONS} clients`,
         workers: `each query is measured with API_WORKERS of ${WORKER_COUNTS.join(", then ")}: 1 is one process; N above 1 is a node:cluster primary that hands connections round-robin to N worker processes, each a whole API with its own 8-connection pool and response cache. The machine has ${os.cpus().length} cores, shared by the API's processes, Postgres and the load generator, so a second process can only take what the first leaves idle; requestsPerApiCpuSecond (1000 / apiCpuMsPerRequest) is what one core of API process serves, whatever the contention`,
         cache:
           "cached: the default API, whose response cache serves a repeated query until the indexer's checkpoint moves or the answer is API_CACHE_TTL_MS (1000 ms) old; no indexing runs during the load, so each query is executed again about once a second, by every request that arrives while no fresh answer is stored. uncached: the same API with API_CACHE_TTL_MS=0. executed counts the requests (warm-up and measured run) that were executed rather than answered from the cache, from Postgres' table-scan counters: an execution scans the data tables as often as an uncached request does, a cache hit only reads the checkpoint",

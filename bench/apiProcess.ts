@@ -4,7 +4,7 @@
  * api` serves it, in a process of its own.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
@@ -55,9 +55,22 @@ export interface ApiProcess {
 }
 
 /**
- * Starts `indexer/graphql/main.ts` (what `npm run api` runs) on a free port over `databaseUrl`,
- * with `env` on top of this process' environment (API_WORKERS, limits), and returns its GraphQL
- * URL once it listens; `cleanups` gets its shutdown.
+ * The Node.js options `npm run api` starts the API with (`node <options> dist/...` in
+ * package.json), so that the benchmarks run it the same way.
+ */
+export function apiNodeOptions(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...words] = scripts.api.split(/\s+/);
+  if (node !== "node") throw new Error(`npm run api does not start node: ${scripts.api}`);
+  return words.filter((word) => word.startsWith("--"));
+}
+
+/**
+ * Starts `indexer/graphql/main.ts` (what `npm run api` runs, with its Node.js options) on a free
+ * port over `databaseUrl`, with `env` on top of this process' environment (API_WORKERS, limits),
+ * and returns its GraphQL URL once it listens; `cleanups` gets its shutdown.
  */
 export async function startApiProcess(
   databaseUrl: string,
@@ -66,7 +79,7 @@ export async function startApiProcess(
 ): Promise<ApiProcess> {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
+    [...apiNodeOptions(), "-r", "ts-node/register/transpile-only", "indexer/graphql/main.ts"],
     {
       cwd: ROOT,
       env: {
