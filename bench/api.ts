@@ -55,7 +55,9 @@
  * BENCH_CONNECTIONS and BENCH_SECONDS the load, BENCH_API_WORKERS the API processes measured in
  * turn (default "1,2": one process, then API_WORKERS=2; `scaling` in the figures compares them),
  * BENCH_QUERIES the queries measured (default "coinPage,homeFeed,tipLeaderboard"; a subset is for
- * trying a change: bench/api.json is only committed from a run of all of them).
+ * trying a change: bench/api.json is only committed from a run of all of them),
+ * BENCH_API_NODE_OPTIONS the Node.js options of the API processes (default: those of
+ * `npm run api` in package.json; empty for none).
  */
 import os from "node:os";
 import path from "node:path";

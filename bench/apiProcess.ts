@@ -56,9 +56,12 @@ export interface ApiProcess {
 
 /**
  * The Node.js options `npm run api` starts the API with (`node <options> dist/...` in
- * package.json), so that the benchmarks run it the same way.
+ * package.json), so that the benchmarks run it the same way; BENCH_API_NODE_OPTIONS, when set
+ * (empty for none), replaces them, to measure the API without them or with others.
  */
 export function apiNodeOptions(): string[] {
+  const chosen = process.env.BENCH_API_NODE_OPTIONS;
+  if (chosen !== undefined) return chosen.split(/\s+/).filter(Boolean);
   const { scripts } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   };
