@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import pg from "pg";
 import pino from "pino";
+import { apiNodeOptions } from "../../bench/apiProcess";
 import { ConfigError } from "../../indexer/config";
 import { migrate } from "../../indexer/db/migrate";
 import { createApi, type Api } from "../../indexer/graphql/api";
@@ -112,7 +113,9 @@ describe("where the API and the indexer's status server listen", function () {
     expect(refused.status, refused.stdout + refused.stderr).to.equal(1);
     expect(refused.stdout + refused.stderr).to.include("Invalid config option API_HOST");
 
-    const child = spawn(process.execPath, [builtEntryPoint("indexer/graphql/main.ts")], {
+    // With the Node.js options of package.json's `api` script, as `npm run api` starts it.
+    const entry = builtEntryPoint("indexer/graphql/main.ts");
+    const child = spawn(process.execPath, [...apiNodeOptions(), entry], {
       cwd: ROOT,
       env: { ...env, API_HOST: "0.0.0.0" },
       stdio: ["ignore", "pipe", "inherit"],
