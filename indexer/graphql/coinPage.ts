@@ -19,6 +19,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { ApiContext } from "./context";
+import type { Db } from "./database";
 import { COIN, HOLDING, TRADE } from "./coins";
 import {
   Params,
@@ -41,7 +42,9 @@ import { PROFILE } from "./profiles";
  * their pageInfo and totalCount) is answered with one SQL statement per coin: the coin row with
  * its profile, trades and holdings as JSON aggregates, in one round trip, reading only the
  * columns asked for. The plan (which columns, where each goes in the answer, how each value is
- * serialized) is made once per parsed document and reused by every request of that text.
+ * serialized) is made once per parsed document and reused by every request of that text. Coin
+ * pages of one shape asked for at the same time, by one request or many, share a statement
+ * (CoinSql): under load, one round trip reads the coins of several requests.
  *
  * The answer is the one graphql-js gives for the same request: the same scalars serialize each
  * value, the same page planning (limits, cursors, filters) builds each connection, and keys come
@@ -124,7 +127,7 @@ interface RootCoin {
   /** Columns of the coin the items read. */
   columns: Column[];
   /** Statement texts by shape (see coinStatement), built on first use. */
-  statements: Map<string, string>;
+  statements: Map<string, CoinSql>;
 }
 
 interface CoinPagePlan {
@@ -401,6 +404,123 @@ interface PlannedConnection {
   columns: Column[];
 }
 
+/** Most coins one shared statement reads. */
+const MAX_SHARED_COINS = 64;
+/**
+ * Statements of one shape running at once; the coins of that shape asked for meanwhile wait and
+ * are then read together.
+ */
+const MAX_SHARED_RUNNING = 2;
+
+interface CoinRead {
+  address: string;
+  db: Db;
+  resolve(row: Row | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The statements of one shape: `one` reads the coin whose address is $1; `many(count)` reads the
+ * coins whose addresses are $1 to $count, each row with its address in `__key`; `read` reads one
+ * coin's row through either, shared with the other requests of the moment.
+ *
+ * Sharing: while MAX_SHARED_RUNNING statements of the shape run, the coins asked for wait; once
+ * one ends (or at the end of the event loop's turn when none runs), the coins waiting are read
+ * with one statement (of at most MAX_SHARED_COINS). Alone, a request waits no longer than the end
+ * of its turn; under load, concurrent coin pages share a round trip to Postgres and one
+ * execution instead of one each, in batches that grow with the load, as DataLoader batches a
+ * tick's loads (Prisma batches findUnique calls so). Each row is the one the single-coin statement
+ * reads, matched by address. The limit is per shape, and a shape's statements cost what its page
+ * sizes allow, so requests of other shapes (another client's heavier selection) never hold a
+ * shape's reads back.
+ *
+ * The addresses of `many` are separate parameters, not one array: Postgres estimates
+ * `IN ($1, ..., $n)` the same with or without their values, so it settles on one generic plan,
+ * where for `= ANY($1::text[])` it plans every execution anew for its array's length. Counts are
+ * rounded up to a power of two (the last address repeated), so a shape has at most seven texts
+ * to prepare. A shared statement runs through the database access of the first request waiting
+ * (its pool, prepared statement names and error mapping); when it fails, each request reads its
+ * coin alone with its own (runPlan), so each failure is reported as it would have been without
+ * sharing.
+ */
+class CoinSql {
+  readonly one: string;
+  private readonly texts = new Map<number, string>();
+  private waiting: CoinRead[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(private readonly list: string) {
+    this.one = `SELECT ${list} FROM ${COIN.from} WHERE c.address = $1::text`;
+  }
+
+  private many(count: number): string {
+    let text = this.texts.get(count);
+    if (text === undefined) {
+      const addresses = Array.from({ length: count }, (_, i) => `$${i + 1}::text`).join(", ");
+      text = `SELECT ${this.list}, c.address AS "__key" FROM ${COIN.from} WHERE c.address IN (${addresses})`;
+      this.texts.set(count, text);
+    }
+    return text;
+  }
+
+  read(db: Db, address: string): Promise<Row | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ address, db, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= MAX_SHARED_RUNNING || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running >= MAX_SHARED_RUNNING) return;
+      const addresses: string[] = [];
+      const taken = new Set<string>();
+      let i = 0;
+      for (; i < this.waiting.length; i++) {
+        const { address } = this.waiting[i];
+        if (!taken.has(address)) {
+          if (addresses.length === MAX_SHARED_COINS) break;
+          taken.add(address);
+          addresses.push(address);
+        }
+      }
+      const reads = this.waiting.slice(0, i);
+      this.waiting = this.waiting.slice(i);
+      void this.run(addresses, reads);
+      this.schedule();
+    });
+  }
+
+  private async run(addresses: string[], reads: CoinRead[]): Promise<void> {
+    this.running++;
+    try {
+      const { db } = reads[0];
+      const byAddress = new Map<string, Row>();
+      if (addresses.length === 1) {
+        const [row] = await db.query<Row>(this.one, addresses);
+        if (row) byAddress.set(addresses[0], row);
+      } else {
+        let count = 2;
+        while (count < addresses.length) count *= 2;
+        const values = Array.from({ length: count }, (_, i) => addresses[i] ?? addresses.at(-1));
+        for (const row of await db.query<Row>(this.many(count), values)) {
+          byAddress.set(row.__key as string, row);
+        }
+      }
+      for (const read of reads) read.resolve(byAddress.get(read.address));
+    } catch (error) {
+      for (const read of reads) read.reject(error);
+    } finally {
+      this.running--;
+      this.schedule();
+    }
+  }
+}
+
 /** The statement answering one root `coin` field, and how to read its row. */
 function coinStatement(root: RootCoin, variables: Record<string, unknown>, context: ApiContext) {
   const params = new Params();
@@ -449,10 +569,12 @@ function coinStatement(root: RootCoin, variables: Record<string, unknown>, conte
         );
       }
     });
-    sql = `SELECT ${select.join(", ")} FROM ${COIN.from} WHERE c.address = $1::text`;
+    sql = new CoinSql(select.join(", "));
     if (!filtered && root.statements.size < MAX_SHAPES) root.statements.set(shape, sql);
   }
-  return { sql, values: params.values, connections };
+  // Only the address varies the statement: coins of this shape can be read together.
+  const shared = !filtered && params.values.length === 1 ? sql : null;
+  return { sql: sql.one, shared, address, values: params.values, connections };
 }
 
 function coinAnswer(root: RootCoin, row: Row, connections: readonly PlannedConnection[]): Row {
@@ -525,7 +647,10 @@ async function runPlan(
     const answers = await Promise.all(
       coinPage.roots.map(async (root) => {
         const statement = coinStatement(root, coerced.coerced, context);
-        const [row] = await context.db.query<Row>(statement.sql, statement.values);
+        const alone = async () => (await context.db.query<Row>(statement.sql, statement.values))[0];
+        const row = statement.shared
+          ? await statement.shared.read(context.db, statement.address).catch(alone)
+          : await alone();
         // An unknown coin: the general path reports it.
         if (!row) throw new Fallback();
         return coinAnswer(root, row, statement.connections);

@@ -206,6 +206,50 @@ describe("GraphQL API: coin pages in one statement", function () {
     expect(pages).to.be.greaterThan(1);
   });
 
+  it("shares statements between concurrent coin pages, each answer as it is alone", async function () {
+    const unknown = "0x" + "12".repeat(20);
+    const asked = [...coins, ...coins, unknown, coins[0], coins[1], coins[0]];
+    const alone = new Map<string, string>();
+    for (const coin of new Set(asked))
+      alone.set(coin, (await post(planned, COIN_PAGE, { coin })).text);
+    expect(JSON.parse(alone.get(unknown)!).errors[0].extensions.code).to.equal("COIN_NOT_FOUND");
+
+    // Sent at once: the coins of one shape are read together, the unknown one included (its
+    // request then goes to the general path, which reports it).
+    statements.planned.length = 0;
+    const together = await Promise.all(asked.map((coin) => post(planned, COIN_PAGE, { coin })));
+    together.forEach((reply, i) => expect(reply.text, asked[i]).to.equal(alone.get(asked[i])));
+    const coinStatements = statements.planned.filter((sql) => sql.includes("json_agg"));
+    expect(coinStatements.length).to.be.lessThan(asked.length);
+    expect(coinStatements.some((sql) => sql.includes('AS "__key"'))).to.equal(true);
+
+    // A shared statement that fails: each request reads its coin alone, with the same answer.
+    const failing = await createApi({
+      pool,
+      databaseUrl: db.url,
+      logger,
+      fallbackPollMs: 0,
+      limits: { cacheTtlMs: 0 },
+      onQuery: (sql) => {
+        statements.strict.push(sql);
+        if (sql.includes('AS "__key"')) throw new Error("shared statement refused");
+      },
+    });
+    try {
+      statements.strict.length = 0;
+      const replies = await Promise.all(asked.map((coin) => post(failing, COIN_PAGE, { coin })));
+      replies.forEach((reply, i) => expect(reply.text, asked[i]).to.equal(alone.get(asked[i])));
+      expect(statements.strict.some((sql) => sql.includes('AS "__key"'))).to.equal(true);
+      // Read alone by the plan's single-coin statement, not by the general path's resolvers.
+      const single = statements.strict.filter(
+        (sql) => sql.includes("json_agg") && !sql.includes('AS "__key"'),
+      );
+      expect(single.length).to.be.at.least(new Set(asked).size);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it("leaves other selections and every error to the general path, with the same answers", async function () {
     const [first] = coins;
     const cases: [string, Record<string, unknown>?][] = [
