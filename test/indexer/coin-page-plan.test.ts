@@ -40,6 +40,8 @@ describe("GraphQL API: coin pages in one statement", function () {
   /** A planned API with a low cost limit. */
   let strict: Api;
   const statements = { planned: [] as string[], general: [] as string[], strict: [] as string[] };
+  /** What every API of these tests is built with. */
+  let base: { pool: pg.Pool; databaseUrl: string; logger: typeof logger; fallbackPollMs: number };
   const coins: string[] = [];
 
   async function post(api: Api, query: string, variables?: Record<string, unknown>) {
@@ -106,7 +108,7 @@ describe("GraphQL API: coin pages in one statement", function () {
       testConfig(testEnv({ rpcUrl: rpc.url, databaseUrl: db.url, deploymentFile })),
     );
     pool = createReadPool({ url: db.url, statementTimeoutMs: 5_000, logger });
-    const base = { pool, databaseUrl: db.url, logger, fallbackPollMs: 0 };
+    base = { pool, databaseUrl: db.url, logger, fallbackPollMs: 0 };
     // The response cache off: every request is executed.
     planned = await createApi({
       ...base,
@@ -225,10 +227,7 @@ describe("GraphQL API: coin pages in one statement", function () {
 
     // A shared statement that fails: each request reads its coin alone, with the same answer.
     const failing = await createApi({
-      pool,
-      databaseUrl: db.url,
-      logger,
-      fallbackPollMs: 0,
+      ...base,
       limits: { cacheTtlMs: 0 },
       onQuery: (sql) => {
         statements.strict.push(sql);
