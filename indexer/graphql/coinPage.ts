@@ -436,7 +436,9 @@ interface CoinRead {
  * tick's loads (Prisma batches findUnique calls so). Each row is the one the single-coin statement
  * reads, matched by address. The limit is per shape, and a shape's statements cost what its page
  * sizes allow, so requests of other shapes (another client's heavier selection) never hold a
- * shape's reads back.
+ * shape's reads back. Within a shape, a coin waits for the statement running, as it would wait
+ * for a connection of a busy pool; a coin whose own reading is slow (its volume24h sums every
+ * trade of the last day) slows the batch it is in.
  *
  * The addresses of `many` are separate parameters, not one array: Postgres estimates
  * `IN ($1, ..., $n)` the same with or without their values, so it settles on one generic plan,
