@@ -428,12 +428,12 @@ interface CoinRead {
  * coins whose addresses are $1 to $count, each row with its address in `__key`; `read` reads one
  * coin's row through either, shared with the other requests of the moment.
  *
- * Sharing: while MAX_SHARED_RUNNING statements of the shape run, the coins asked for wait; once
- * one ends (or at the end of the event loop's turn when none runs), the coins waiting are read
- * with one statement (of at most MAX_SHARED_COINS). Alone, a request waits no longer than the end
- * of its turn; under load, concurrent coin pages share a round trip to Postgres and one
- * execution instead of one each, in batches that grow with the load, as DataLoader batches a
- * tick's loads (Prisma batches findUnique calls so). Each row is the one the single-coin statement
+ * Sharing: a coin asked for while no statement of the shape runs is read at once, alone. While
+ * MAX_SHARED_RUNNING statements of the shape run, the coins asked for wait; once one ends, at the
+ * end of that turn of the event loop, the coins waiting are read with one statement (of at most
+ * MAX_SHARED_COINS). So a request alone waits for nothing; under load, concurrent coin pages
+ * share a round trip to Postgres and one execution instead of one each, in batches that grow
+ * with the load, as DataLoader batches a tick's loads (Prisma batches findUnique calls so). Each row is the one the single-coin statement
  * reads, matched by address. The limit is per shape, and a shape's statements cost what its page
  * sizes allow, so requests of other shapes (another client's heavier selection) never hold a
  * shape's reads back. Within a shape, a coin waits for the statement running, as it would wait
@@ -473,16 +473,14 @@ class CoinSql {
   read(db: Db, address: string): Promise<Row | undefined> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ address, db, resolve, reject });
-      this.schedule();
+      // Nothing running: read at once.
+      if (!this.scheduled) this.send();
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.running >= MAX_SHARED_RUNNING || this.waiting.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.running >= MAX_SHARED_RUNNING) return;
+  /** Sends the coins waiting, up to the limit of statements running. */
+  private send(): void {
+    while (this.running < MAX_SHARED_RUNNING && this.waiting.length > 0) {
       const addresses: string[] = [];
       const taken = new Set<string>();
       let i = 0;
@@ -497,7 +495,19 @@ class CoinSql {
       const reads = this.waiting.slice(0, i);
       this.waiting = this.waiting.slice(i);
       void this.run(addresses, reads);
-      this.schedule();
+    }
+  }
+
+  /**
+   * Once a statement ends: the coins that waited for it are sent at the end of this turn of the
+   * event loop, with those the turn's other requests ask for.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.send();
     });
   }
 
