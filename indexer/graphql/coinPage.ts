@@ -434,10 +434,10 @@ interface CoinRead {
  * end of that turn of the event loop, the coins waiting are read with one statement (of at most
  * MAX_SHARED_COINS). So a request alone waits for nothing; under load, concurrent coin pages
  * share a round trip to Postgres and one execution instead of one each, in batches that grow
- * with the load, as DataLoader batches a tick's loads (Prisma batches findUnique calls so). Each row is the one the single-coin statement
- * reads, matched by address. The limit is per shape, and a shape's statements cost what its page
- * sizes allow, so requests of other shapes (another client's heavier selection) never hold a
- * shape's reads back. Within a shape, a coin waits for the statement running, as it would wait
+ * with the load, as DataLoader batches a tick's loads (Prisma batches findUnique calls so). Each
+ * row is the one the single-coin statement reads, matched by address. The limit is per shape,
+ * and a shape's statements cost what its page sizes allow, so requests of other shapes (another
+ * client's heavier selection) never hold a shape's reads back. Within a shape, a coin waits for the statement running, as it would wait
  * for a connection of a busy pool; a coin whose own reading is slow (its volume24h sums every
  * trade of the last day) slows the batch it is in.
  *
