@@ -531,6 +531,9 @@ async function main() {
       );
       if (runs.length === 0) continue;
       // An uncached run executed every request: its scans per request are one execution's.
+      // Coin pages share statements under load (indexer/graphql/coinPage.ts), and a shared
+      // statement scans fewer times per coin than one coin's statement alone, so for the coin
+      // page this undercounts an execution's scans and overcounts a cached run's executions.
       const uncached = runs.find((run) => run.measured.mode === "uncached")!;
       const scansPerExecution = uncached.scans / uncached.measured.requestsWithWarmup;
       for (const { measured, scans: runScans } of runs) {
